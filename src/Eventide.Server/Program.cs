@@ -1,0 +1,6 @@
+namespace Eventide.Server;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}
