@@ -15,6 +15,7 @@ public static class StorageServiceCollectionExtensions
         }.Build());
         services.AddSingleton<Migrator>();
         services.AddSingleton<SiteStore>();
+        services.AddSingleton<Auth.ApiKeyAuthenticator>();
         services.AddSingleton<IReadinessCheck, DatabaseReadinessCheck>();
         return services;
     }
