@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using Eventide.Operator.Kubernetes;
+using Eventide.Operator.Reconciliation;
+using Microsoft.Extensions.Logging;
 using Eventide.Operator.Desired;
 using Eventide.Operator.Resources;
 
@@ -38,6 +42,50 @@ public static class Program
         });
         root.Subcommands.Add(render);
 
+        root.Subcommands.Add(RunCommand());
+
         return root.Parse(args).Invoke();
+    }
+
+    private static Command RunCommand()
+    {
+        var kubeconfig = new Option<FileInfo?>("--kubeconfig") { Description = "kubeconfig file; default: in-cluster service account, else $KUBECONFIG or ~/.kube/config." };
+        var context = new Option<string?>("--context") { Description = "kubeconfig context; default: its current-context." };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Watch only this namespace; default: all." };
+        var leaseNs = new Option<string?>("--lease-namespace") { Description = "Namespace of the leader-election Lease; default: the operator's own." };
+        var identity = new Option<string?>("--identity") { Description = "Leader-election identity; default: $POD_NAME, else the host name." };
+        var run = new Command("run", "Run the controller: watch EventPipelines and reconcile them (one leader among replicas).") { kubeconfig, context, ns, leaseNs, identity };
+        run.SetAction(async (parse, ct) =>
+        {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            }));
+            var connection = KubeConfigLoader.Load(parse.GetValue(kubeconfig)?.FullName, parse.GetValue(context));
+            using var api = new KubernetesClient(connection);
+            using var http = new HttpClient();
+            var options = new OperatorOptions
+            {
+                Namespace = parse.GetValue(ns),
+                LeaseNamespace = parse.GetValue(leaseNs) ?? connection.DefaultNamespace,
+            };
+            if (parse.GetValue(identity) is { } id)
+            {
+                options = options with { Identity = id };
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // SIGTERM from the kubelet: stop leading and hand the Lease over.
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                stop.Cancel();
+            });
+            var controller = new OperatorController(api, new HttpLagReader(api, http), options, TimeProvider.System, loggers);
+            await controller.RunAsync(stop.Token);
+            return 0;
+        });
+        return run;
     }
 }
