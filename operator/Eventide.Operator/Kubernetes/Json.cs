@@ -16,6 +16,16 @@ public static class Json
     public static T Deserialize<T>(JsonNode node) =>
         node.Deserialize<T>(Options) ?? throw new JsonException($"Expected {typeof(T).Name}, got null.");
 
+    /// <summary>
+    /// An integer field, whether the node was parsed or built in memory (a node
+    /// built from an int refuses a cast to long, a parsed one does not).
+    /// </summary>
+    public static long? Long(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l)
+            ? l
+            : null;
+
     public static JsonObject ToObject<T>(T value) =>
         JsonSerializer.SerializeToNode(value, Options)?.AsObject() ?? throw new JsonException("Serialized to null.");
 }

@@ -35,7 +35,7 @@ public sealed class HttpLagReader(IKubernetesApi api, HttpClient http, Func<Even
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token))?.AsObject()
                 ?? throw new LagUnavailableException("GET /v1/admin/lag answered null");
             return new LagReport(
-                (long?)body["total_events"] ?? 0,
+                Json.Long(body["total_events"]) ?? 0,
                 (double?)body["max_age_seconds"] ?? 0,
                 body["shards"]?.AsArray().Count ?? 0);
         }

@@ -88,13 +88,13 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
                 _observedRecord = record;
                 _observedAt = now;
             }
-            var duration = TimeSpan.FromSeconds((int?)spec["leaseDurationSeconds"] ?? (int)options.LeaseDuration.TotalSeconds);
+            var duration = TimeSpan.FromSeconds(Json.Long(spec["leaseDurationSeconds"]) ?? (long)options.LeaseDuration.TotalSeconds);
             if (holder != options.Identity && holder.Length > 0 && now < _observedAt + duration)
             {
                 Log.LeaseHeld(logger, options.LeaseName, holder);
                 return IsLeader = false;
             }
-            var transitions = (int?)spec["leaseTransitions"] ?? 0;
+            var transitions = Json.Long(spec["leaseTransitions"]) ?? 0;
             spec["holderIdentity"] = options.Identity;
             spec["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds;
             spec["renewTime"] = MicroTime(now);

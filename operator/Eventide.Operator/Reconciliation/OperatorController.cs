@@ -44,7 +44,7 @@ public sealed class OperatorController(IKubernetesApi api, ILagReader lagReader,
             pipelines.RunAsync((type, obj, cancel) =>
             {
                 var key = Key(obj);
-                var generation = (long?)obj["metadata"]?["generation"] ?? 0;
+                var generation = Json.Long(obj["metadata"]?["generation"]) ?? 0;
                 // Status writes bump resourceVersion but not generation: reconciling on them would loop.
                 if (type == WatchEvent.Deleted)
                 {

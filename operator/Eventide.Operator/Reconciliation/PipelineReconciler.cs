@@ -131,7 +131,7 @@ public sealed class PipelineReconciler(
             return null;
         }
         var live = await api.GetAsync(ResourceType.Deployment, p.Namespace, Names.Component(p, Role.Processor), ct);
-        var current = (int?)live?["spec"]?["replicas"] ?? p.Spec.Processor.MinReplicas;
+        var current = (int?)Json.Long(live?["spec"]?["replicas"]) ?? p.Spec.Processor.MinReplicas;
         var scaling = p.Spec.Processor.Autoscaling;
         var keep = TimeSpan.FromSeconds(Math.Max(scaling.ScaleDownStabilizationSeconds, scaling.ScaleUpStabilizationSeconds));
         var samples = lag is null ? history.Get(key) : history.Add(key, lag, keep);

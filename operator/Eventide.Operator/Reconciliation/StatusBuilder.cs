@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Eventide.Operator.Desired;
+using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Resources;
 
 namespace Eventide.Operator.Reconciliation;
@@ -138,5 +139,5 @@ public static class StatusBuilder
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static long? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var l) ? l : null;
+    private static long? Int(JsonNode? node) => Json.Long(node);
 }

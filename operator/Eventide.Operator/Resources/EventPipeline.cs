@@ -33,5 +33,5 @@ public sealed class EventPipeline
     public string? Uid => (string?)Metadata["uid"];
 
     [JsonIgnore]
-    public long Generation => Metadata["generation"] is JsonValue v && v.TryGetValue<long>(out var g) ? g : 0;
+    public long Generation => Kubernetes.Json.Long(Metadata["generation"]) ?? 0;
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Eventide.Operator.Kubernetes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -128,6 +129,25 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends every open watch and forgets all history up to now, as an API server
+    /// restart with a compacted etcd would: clients resuming from any version
+    /// they saw get 410 Gone and must list again.
+    /// </summary>
+    public void ExpireWatches()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            // Consume one version so that every version a client has seen is older than what is kept.
+            _oldestWatchable = ++_version;
+            foreach (var w in _watchers)
+            {
+                w.Channel.Writer.TryComplete();
+            }
+        }
+    }
+
     /// <summary>Lets every Deployment report its replicas ready (the Deployment controller catching up).</summary>
     public void MarkDeploymentsAvailable()
     {
@@ -190,21 +210,36 @@ public sealed class FakeApiServer : IAsyncDisposable
         Result result;
         lock (_gate)
         {
-            result = (method, route.Name, route.Subresource) switch
+            try
+            {
+                result = Dispatch(method, route, q, http.Request.ContentType, body);
+            }
+            catch (Exception e)
+            {
+                // Surface fake-server bugs in the test output rather than as a bare 500.
+                result = Result.Error(500, "InternalError", e.ToString());
+            }
+        }
+        http.Response.StatusCode = result.Code;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(result.Body.ToJsonString());
+    }
+
+    private Result Dispatch(string method, Route route, IQueryCollection q, string? contentType, JsonObject? body)
+    {
+        {
+            return (method, route.Name, route.Subresource) switch
             {
                 ("GET", null, _) => ListLocked(route, q["labelSelector"].ToString()),
                 ("GET", not null, _) => GetLocked(route),
                 ("POST", null, _) => CreateLocked(route, body!, "unknown"),
                 ("PUT", not null, "status") => UpdateStatusLocked(route, body!),
                 ("PUT", not null, null) => UpdateLocked(route, body!),
-                ("PATCH", not null, var sub) => PatchLocked(route, sub, http.Request.ContentType ?? "", body!, q["fieldManager"].ToString(), q["force"] == "true"),
+                ("PATCH", not null, var sub) => PatchLocked(route, sub, contentType ?? "", body!, q["fieldManager"].ToString(), q["force"] == "true"),
                 ("DELETE", not null, null) => DeleteLocked(route),
                 _ => Result.Error(405, "MethodNotAllowed", $"{method} not supported here"),
             };
         }
-        http.Response.StatusCode = result.Code;
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(result.Body.ToJsonString());
     }
 
     private Result ListLocked(Route route, string selector)
@@ -404,7 +439,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         if (!JsonNode.DeepEquals(WithoutMetaAndStatus(s.Object), WithoutMetaAndStatus(next)))
         {
-            next["metadata"]!["generation"] = ((long?)s.Object["metadata"]?["generation"] ?? 0) + 1;
+            next["metadata"]!["generation"] = (Json.Long(s.Object["metadata"]?["generation"]) ?? 0) + 1;
         }
         if (route.Plural == "deployments")
         {
@@ -428,11 +463,11 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private void SetDeploymentStatus(JsonObject deployment)
     {
-        var replicas = (long?)deployment["spec"]?["replicas"] ?? 1;
+        var replicas = Json.Long(deployment["spec"]?["replicas"]) ?? 1;
         var ready = DeploymentsBecomeAvailable ? replicas : 0;
         deployment["status"] = new JsonObject
         {
-            ["observedGeneration"] = (long?)deployment["metadata"]?["generation"] ?? 1,
+            ["observedGeneration"] = Json.Long(deployment["metadata"]?["generation"]) ?? 1,
             ["replicas"] = replicas,
             ["updatedReplicas"] = replicas,
             ["readyReplicas"] = ready,
@@ -571,8 +606,10 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private static void KeepServerFields(JsonObject old, JsonObject next)
     {
-        var meta = next["metadata"]?.AsObject() ?? [];
-        next["metadata"] = meta;
+        if (next["metadata"] is not JsonObject meta)
+        {
+            next["metadata"] = meta = [];
+        }
         foreach (var field in new[] { "uid", "generation", "creationTimestamp", "namespace", "name" })
         {
             meta[field] = old["metadata"]?[field]?.DeepClone();
