@@ -22,6 +22,18 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
     /// <summary>Campaigns until cancelled; while leading runs <paramref name="lead"/>, cancelling it when leadership is lost.</summary>
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken ct)
     {
+        try
+        {
+            await CampaignAsync(lead, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task CampaignAsync(Func<CancellationToken, Task> lead, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
             if (!await TryAcquireOrRenewAsync(ct))
@@ -114,7 +126,7 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
             // Another candidate wrote first; read again next round.
             return IsLeader = false;
         }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when ((e is KubeApiException or HttpRequestException or IOException or TaskCanceledException) && !ct.IsCancellationRequested)
         {
             Log.LeaseFailed(logger, e, options.LeaseName);
             return IsLeader = false;

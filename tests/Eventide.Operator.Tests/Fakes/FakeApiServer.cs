@@ -297,7 +297,14 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
         _objects[key] = stored;
         Commit("ADDED", key, stored);
-        return new Result(201, obj.DeepClone().AsObject());
+        var result = new Result(201, obj.DeepClone().AsObject());
+        // The garbage collector: an object whose owner is gone goes too (in a cluster, shortly after).
+        var owners = obj["metadata"]?["ownerReferences"]?.AsArray().Select(r => (string?)r?["uid"]).ToList() ?? [];
+        if (owners.Count > 0 && !owners.Any(uid => _objects.Values.Any(o => (string?)o.Object["metadata"]?["uid"] == uid)))
+        {
+            DeleteCascading(key, stored);
+        }
+        return result;
     }
 
     private Result UpdateLocked(Route route, JsonObject obj)
