@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Eventide.Operator.Desired;
 using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Reconciliation;
-using Microsoft.Extensions.Logging;
-using Eventide.Operator.Desired;
 using Eventide.Operator.Resources;
+using Microsoft.Extensions.Logging;
 
 namespace Eventide.Operator;
 
