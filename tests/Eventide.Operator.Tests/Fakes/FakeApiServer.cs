@@ -59,6 +59,17 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public int LagRequests => _lagRequests;
 
+    private readonly Dictionary<(string Method, string Plural), (int Count, int Code)> _faults = [];
+
+    /// <summary>The next <paramref name="count"/> requests of this method on this resource fail with <paramref name="code"/>.</summary>
+    public void FailNext(string method, string plural, int count, int code)
+    {
+        lock (_gate)
+        {
+            _faults[(method, plural)] = (count, code);
+        }
+    }
+
     private int _lagRequests;
 
     public static async Task<FakeApiServer> StartAsync()
@@ -212,7 +223,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             try
             {
-                result = Dispatch(method, route, q, http.Request.ContentType, body);
+                result = _faults.TryGetValue((method, route.Plural), out var fault) && fault.Count > 0
+                    ? Fault(method, route, fault)
+                    : Dispatch(method, route, q, http.Request.ContentType, body);
             }
             catch (Exception e)
             {
@@ -223,6 +236,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         http.Response.StatusCode = result.Code;
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(result.Body.ToJsonString());
+    }
+
+    private Result Fault(string method, Route route, (int Count, int Code) fault)
+    {
+        _faults[(method, route.Plural)] = (fault.Count - 1, fault.Code);
+        return Result.Error(fault.Code, fault.Code == 409 ? "Conflict" : "InternalError", $"injected failure of {method} {route.Plural}");
     }
 
     private Result Dispatch(string method, Route route, IQueryCollection q, string? contentType, JsonObject? body)

@@ -122,6 +122,17 @@ public sealed class OperatorControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Controller_retries_failed_applies_with_backoff_and_reports_them_meanwhile()
+    {
+        _server.FailNext("PATCH", "deployments", 3, 500);
+        var controller = Start("op-a");
+        await _client.CreateAsync(ResourceType.EventPipeline, Ns, Pipeline(), default);
+        await Eventually.True(() => (string?)Condition("Degraded")?["reason"] == Conditions.ReasonApplyFailed, "Degraded reports the failed apply");
+        await Eventually.True(() => (string?)Condition("Ready")?["status"] == "True" && (string?)Condition("Degraded")?["status"] == "False", "the retried reconcile succeeds");
+        Assert.True(controller.Reconciles >= 4, $"expected at least 3 failed and 1 good reconcile, saw {controller.Reconciles}");
+    }
+
+    [Fact]
     public async Task Controller_reports_a_missing_database_secret_as_degraded()
     {
         Start("op-a");
