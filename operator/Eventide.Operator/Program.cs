@@ -63,7 +63,17 @@ public static class Program
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                 o.UseUtcTimestamp = true;
             }));
-            var connection = KubeConfigLoader.Load(parse.GetValue(kubeconfig)?.FullName, parse.GetValue(context));
+            ClusterConnection connection;
+            try
+            {
+                connection = KubeConfigLoader.Load(parse.GetValue(kubeconfig)?.FullName, parse.GetValue(context));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException
+                or FormatException or System.Security.Cryptography.CryptographicException or YamlDotNet.Core.YamlException)
+            {
+                Console.Error.WriteLine($"eventide-operator run: cannot reach the cluster: {e.Message}");
+                return 1;
+            }
             using var api = new KubernetesClient(connection);
             using var http = new HttpClient();
             var options = new OperatorOptions
