@@ -80,7 +80,14 @@ public sealed class PipelineReconciler(
         catch (KubeApiException e)
         {
             var failed = new StatusInputs(deployments, lag, lagError, (Conditions.ReasonApplyFailed, e.Message), secretMissing, clock.GetUtcNow());
-            await WriteStatusAsync(pipeline, failed, CancellationToken.None);
+            try
+            {
+                await WriteStatusAsync(pipeline, failed, ct);
+            }
+            catch (KubeApiException)
+            {
+                // Best effort: the apply failure is what the retry is about; keep that exception.
+            }
             throw;
         }
 

@@ -59,6 +59,17 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public int LagRequests => _lagRequests;
 
+    /// <summary>Watch and list requests served, and bookmarks sent: to tell a resumed watch from a re-list.</summary>
+    public int WatchRequests => _watchRequests;
+
+    public int ListRequests => _listRequests;
+
+    public int BookmarksSent => _bookmarksSent;
+
+    private int _watchRequests;
+    private int _listRequests;
+    private int _bookmarksSent;
+
     private readonly Dictionary<(string Method, string Plural), (int Count, int Code)> _faults = [];
 
     /// <summary>The next <paramref name="count"/> requests of this method on this resource fail with <paramref name="code"/>.</summary>
@@ -263,6 +274,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private Result ListLocked(Route route, string selector)
     {
+        Interlocked.Increment(ref _listRequests);
         var prefix = $"{route.Group}/{route.Plural}/";
         var items = new JsonArray();
         foreach (var (key, s) in _objects.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -525,6 +537,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private async Task WatchAsync(HttpContext http, Route route, string rv, string selector, bool bookmarks, string timeoutSeconds)
     {
+        Interlocked.Increment(ref _watchRequests);
         var watcher = new Watcher(route, selector);
         List<Change> backlog;
         var expired = false;
@@ -589,6 +602,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                         ["kind"] = "Bookmark",
                         ["metadata"] = new JsonObject { ["resourceVersion"] = version },
                     }, ct);
+                    Interlocked.Increment(ref _bookmarksSent);
                 }
                 catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
                 {

@@ -185,6 +185,35 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         await run;
     }
 
+    [Fact]
+    public async Task ListWatcher_resumes_from_bookmarks_without_listing_again_after_compaction()
+    {
+        _server.MaxWatch = TimeSpan.FromMilliseconds(300);
+        await _client.CreateAsync(ResourceType.ConfigMap, "ns", ConfigMap("a", "1"), default);
+        var added = 0;
+        var watcher = new ListWatcher(_client, ResourceType.ConfigMap, "ns", null, NullLogger.Instance) { ErrorDelay = TimeSpan.FromMilliseconds(50) };
+        using var cts = new CancellationTokenSource();
+        var run = watcher.RunAsync((type, _, _) =>
+        {
+            Interlocked.Increment(ref added);
+            return Task.CompletedTask;
+        }, cts.Token);
+        await Eventually.True(() => Volatile.Read(ref added) == 1, "the list delivered a");
+        // Changes elsewhere move the resourceVersion on; only bookmarks tell this watcher about it.
+        var other = ConfigMap("b", "1");
+        other["metadata"]!["namespace"] = "elsewhere";
+        await _client.CreateAsync(ResourceType.ConfigMap, "elsewhere", other, default);
+        var bookmarks = _server.BookmarksSent;
+        await Eventually.True(() => _server.BookmarksSent > bookmarks, "a bookmark went out after the change");
+        _server.Compact();
+        var watches = _server.WatchRequests;
+        await Eventually.True(() => _server.WatchRequests >= watches + 2, "the watch was resumed twice after compaction");
+        Assert.Equal(1, _server.ListRequests);
+        Assert.Equal(1, Volatile.Read(ref added));
+        await cts.CancelAsync();
+        await run;
+    }
+
     private static JsonObject ConfigMap(string name, string value) => new()
     {
         ["apiVersion"] = "v1",

@@ -15,6 +15,12 @@ public class CustomResourceDefinitionTests
     private static readonly JsonObject Schema = Version["schema"]!["openAPIV3Schema"]!.AsObject();
 
     [Fact]
+    public void Embedded_crd_is_the_file_in_crds()
+    {
+        Assert.Equal(File.ReadAllText(RepoPaths.Of("crds", "eventpipelines.eventide.io.yaml")), CustomResourceDefinition.Yaml);
+    }
+
+    [Fact]
     public void Schema_spec_matches_the_spec_type_field_for_field()
     {
         var problems = new List<string>();
