@@ -122,9 +122,9 @@ public sealed class OperatorControllerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Controller_retries_failed_applies_with_backoff_and_reports_them_meanwhile()
+    public async Task Controller_retries_conflicting_applies_with_backoff_and_reports_them_meanwhile()
     {
-        _server.FailNext("PATCH", "deployments", 3, 500);
+        _server.FailNext("PATCH", "deployments", 3, 409);
         var controller = Start("op-a");
         await _client.CreateAsync(ResourceType.EventPipeline, Ns, Pipeline(), default);
         await Eventually.True(() => (string?)Condition("Degraded")?["reason"] == Conditions.ReasonApplyFailed, "Degraded reports the failed apply");
