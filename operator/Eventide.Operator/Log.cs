@@ -14,7 +14,7 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Watch of {Resource} failed; listing again")]
     public static partial void WatchFailed(ILogger logger, Exception exception, string resource);
 
-    [LoggerMessage(2001, LogLevel.Information, "Reconciled EventPipeline {Key}: {Objects} objects applied, processor replicas {Replicas}")]
+    [LoggerMessage(2001, LogLevel.Debug, "Reconciled EventPipeline {Key}: {Objects} objects applied, processor replicas {Replicas}")]
     public static partial void Reconciled(ILogger logger, string key, int objects, int? replicas);
 
     [LoggerMessage(2002, LogLevel.Warning, "Reconcile of EventPipeline {Key} failed; retrying in {Delay}")]
