@@ -1,0 +1,94 @@
+using Npgsql;
+using Xunit;
+
+namespace Eventide.Testing;
+
+/// <summary>
+/// The real TimescaleDB engine (PostgreSQL 17 + TimescaleDB 2.23 in its
+/// WebAssembly build) that scripts/test starts and names in
+/// <c>EVENTIDE_TEST_TIMESCALE</c>. The engine is a single database with a
+/// single backend shared by every connection: classes isolate themselves by
+/// schema and the collection that uses this fixture must not run in parallel.
+/// </summary>
+public sealed class TimescaleEngineFixture : IAsyncLifetime
+{
+    /// <summary>The environment variable that holds the engine's connection string.</summary>
+    public const string EnvironmentVariable = "EVENTIDE_TEST_TIMESCALE";
+
+    private NpgsqlDataSource? _dataSource;
+
+    /// <summary>The Npgsql connection string of the engine.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>A data source over <see cref="ConnectionString"/>.</summary>
+    public NpgsqlDataSource DataSource =>
+        _dataSource ?? throw new InvalidOperationException("The fixture has not been initialized.");
+
+    public async Task InitializeAsync()
+    {
+        // A missing engine fails the run: the TimescaleDB-specific SQL is
+        // tested nowhere else, so skipping would hide a broken product.
+        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidOperationException(
+                $"{EnvironmentVariable} is not set. Run the tests through scripts/test, which starts the " +
+                "TimescaleDB engine (tests/timescale) and sets it, or start it by hand: " +
+                "node tests/timescale/server.mjs --port 56432 and set " +
+                $"{EnvironmentVariable}=\"Host=127.0.0.1;Port=56432;Username=postgres;Password=postgres;SSL Mode=Disable;Pooling=false\".");
+        }
+
+        ConnectionString = value;
+        _dataSource = NpgsqlDataSource.Create(value);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS timescaledb", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    /// <summary>Opens a new connection to the engine.</summary>
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        DataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// Drops <paramref name="schema"/> with everything in it (hypertables,
+    /// continuous aggregates and their policies) and creates it empty, so a
+    /// test class starts from nothing whatever ran before it.
+    /// </summary>
+    public async Task ResetSchemaAsync(string schema, CancellationToken cancellationToken = default)
+    {
+        var quoted = QuoteIdentifier(schema);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted};", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on a new connection.</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on a new connection and returns the first column of the first row.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is T typed
+            ? typed
+            : throw new InvalidOperationException($"Expected a {typeof(T).Name} from `{sql}`, got {value ?? "null"}.");
+    }
+
+    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
