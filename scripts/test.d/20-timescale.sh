@@ -34,5 +34,5 @@ echo "TimescaleDB engine on 127.0.0.1:$ts_port (log: $ts_log)"
 # - Timeouts are generous: a client waits while another owns the backend for
 #   a whole transaction, and the engine runs at WebAssembly speed.
 # - The database name is ignored by the engine (it always serves template1).
-export EVENTIDE_TEST_TIMESCALE="Host=127.0.0.1;Port=$ts_port;Username=postgres;Password=postgres;Database=postgres;SSL Mode=Disable;Pooling=false;Timeout=60;Command Timeout=300"
+export EVENTIDE_TEST_TIMESCALE="Host=127.0.0.1;Port=$ts_port;Username=postgres;Password=postgres;Database=postgres;SSL Mode=Disable;Pooling=false;Timeout=60;Command Timeout=60"
 unset ts_dir ts_port ts_log ts_deadline
