@@ -142,7 +142,14 @@ export class SerialEngine {
         this.#run(Buffer.concat([query, copyFail('client disconnected')]))
       }
       if (this.#handshake) this.#run(password())
-      if (this.#extended) this.#run(sync())
+      if (this.#extended) {
+        // Sync alone would COMMIT the batch's implicit transaction, which a
+        // real server aborts when its client goes away. ROLLBACK aborts it
+        // (an implicit block counts as "no transaction in progress" and is
+        // rolled back); after an error the backend skips the ROLLBACK up to
+        // the Sync, and the transaction is already aborted.
+        this.#run(Buffer.concat([simpleQuery('ROLLBACK'), sync()]))
+      }
       if (this.#status !== 'I') this.#run(simpleQuery('ROLLBACK'))
       this.#log(`abandoned session state of a disconnected client, status ${this.#status}`)
     })

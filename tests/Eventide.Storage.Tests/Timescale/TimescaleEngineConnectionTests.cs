@@ -93,9 +93,50 @@ public sealed class TimescaleEngineConnectionTests(TimescaleEngineFixture engine
         // shared backend is inside the transaction block.
         await leaving.DisposeAsync();
 
-        await using var next = await engine.OpenConnectionAsync();
-        Assert.Equal(0L, await Scalar<long>(next, $"SELECT count(*) FROM {Schema}.abandoned"));
-        Assert.Equal("off", await Scalar<string>(next, "SELECT CASE WHEN now() = statement_timestamp() THEN 'off' ELSE 'on' END"));
+        await AssertIdleAndEmpty("abandoned");
+    }
+
+    [Fact]
+    public async Task Dropped_client_in_the_middle_of_an_extended_batch_leaves_nothing_behind()
+    {
+        await engine.ExecuteAsync($"CREATE TABLE {Schema}.unsynced (id int)");
+        await using (var client = await RawWireClient.ConnectAsync(engine.ConnectionString))
+        {
+            await client.ParseAsync($"INSERT INTO {Schema}.unsynced VALUES (1)");
+            await client.BindAsync();
+            await client.ExecuteAsync();
+            await client.FlushAsync();
+            // Executed, but its Sync never comes: the implicit transaction
+            // must not commit.
+            await client.ReadUntilAsync('C');
+        }
+
+        await AssertIdleAndEmpty("unsynced");
+    }
+
+    [Fact]
+    public async Task Dropped_client_in_the_middle_of_a_copy_leaves_nothing_behind()
+    {
+        await engine.ExecuteAsync($"CREATE TABLE {Schema}.half_copied (id int)");
+        await using (var client = await RawWireClient.ConnectAsync(engine.ConnectionString))
+        {
+            await client.QueryAsync($"COPY {Schema}.half_copied FROM STDIN");
+            await client.ReadUntilAsync('G');
+            await client.CopyDataAsync("1\n2\n");
+        }
+
+        await AssertIdleAndEmpty("half_copied");
+    }
+
+    [Fact]
+    public async Task Dropped_client_in_the_middle_of_the_handshake_does_not_block_others()
+    {
+        await engine.ExecuteAsync($"CREATE TABLE {Schema}.nothing (id int)");
+        await using (await RawWireClient.ConnectAsync(engine.ConnectionString, completeHandshake: false))
+        {
+        }
+
+        await AssertIdleAndEmpty("nothing");
     }
 
     [Fact]
@@ -235,6 +276,17 @@ public sealed class TimescaleEngineConnectionTests(TimescaleEngineFixture engine
         await Execute(connection, "SELECT pg_notify('eventide_test', 'hello')");
         Assert.Equal("hello", await received.Task.WaitAsync(Deadline));
         await Execute(connection, "UNLISTEN eventide_test");
+    }
+
+    private async Task AssertIdleAndEmpty(string table)
+    {
+        await using var connection = await engine.OpenConnectionAsync();
+        Assert.Equal(0L, await Scalar<long>(connection, $"SELECT count(*) FROM {Schema}.{table}"));
+        // Inside a leftover transaction block two statements would share one
+        // transaction id; each autocommit statement gets its own.
+        var first = await Scalar<string>(connection, "SELECT pg_current_xact_id()::text");
+        var second = await Scalar<string>(connection, "SELECT pg_current_xact_id()::text");
+        Assert.NotEqual(first, second);
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? tx = null)
