@@ -41,7 +41,10 @@ const cstring = (s) => Buffer.from(`${s}\0`, 'utf8')
 const simpleQuery = (sql) => frontendMessage('Q', cstring(sql))
 const copyFail = (reason) => frontendMessage('f', cstring(reason))
 const sync = () => frontendMessage('S', Buffer.alloc(0))
-const password = () => frontendMessage('p', cstring(''))
+// Any non-empty password passes; an empty one fails the handshake and
+// leaves the backend answering without ReadyForQuery, for every client.
+const password = () => frontendMessage('p', cstring('eventide'))
+const isEmptyPassword = (msg) => msg[0] === 0x70 && msg.length === 6
 
 function isStartup(msg) {
   return msg.length >= 8 && msg[0] === 0 && msg.readInt32BE(4) === PROTOCOL_3
@@ -66,6 +69,30 @@ function lastReadyStatus(buf) {
   return status
 }
 
+const NOTICE = 0x4e // 'N'
+const DEBUG_SEVERITY = Buffer.from('SDEBUG', 'latin1')
+
+// PGlite runs its backend with client_min_messages=debug3 from the command
+// line; neither startup options nor ALTER ROLE reach it, and RESET ALL (so
+// Npgsql's DISCARD ALL) goes back to it. A server at the default level
+// (notice) never sends DEBUG notices, so they are dropped here; the fast
+// path returns the buffer untouched when there are none.
+function withoutDebugNotices(buf) {
+  let found = false
+  for (const [type, start] of backendMessages(buf)) {
+    if (type === NOTICE && buf.subarray(start + 5, start + 11).equals(DEBUG_SEVERITY)) {
+      found = true
+      break
+    }
+  }
+  if (!found) return buf
+  const kept = []
+  for (const [type, start, end] of backendMessages(buf)) {
+    if (!(type === NOTICE && buf.subarray(start + 5, start + 11).equals(DEBUG_SEVERITY))) kept.push(buf.subarray(start, end))
+  }
+  return Buffer.concat(kept)
+}
+
 function withoutCopyInResponse(buf) {
   const kept = []
   for (const [type, start, end] of backendMessages(buf)) {
@@ -87,6 +114,10 @@ function firstCopyInResponse(buf) {
 export function isCopyFromStdin(sql) {
   const body = sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '')
   return /^copy\b[\s\S]*\bfrom\s+stdin\b/i.test(body)
+}
+
+function isResetAll(sql) {
+  return /^\s*(discard\s+all|reset\s+all)\s*;?\s*$/i.test(sql)
 }
 
 export class SerialEngine {
@@ -177,6 +208,10 @@ export class SerialEngine {
           return []
       }
     }
+    if (isEmptyPassword(msg)) {
+      this.#handshake = true
+      return [this.#run(password())]
+    }
     if (type === 'X') {
       // Terminate: the socket closes next. The one backend serves every
       // other client, so it must not see the message.
@@ -192,7 +227,15 @@ export class SerialEngine {
       // transaction...): run it as is and let the client see that error.
     }
     if (EXTENDED.has(type)) this.#extended = true
-    return [this.#run(msg)]
+    const out = this.#run(msg)
+    if (msg[0] === SIMPLE_QUERY && isResetAll(msg.toString('utf8', 5, msg.length - 1))) {
+      // PGlite's reset values are its own start-up settings, among them
+      // search_path=pg_catalog, where a server's is "$user", public: after
+      // Npgsql's DISCARD ALL (a pooled connection's reset) unqualified names
+      // would no longer find public, where CREATE EXTENSION put TimescaleDB.
+      this.#run(simpleQuery(`SET search_path TO "$user", public`))
+    }
+    return [out]
   }
 
   // Runs the COPY and fails it in the same call, keeping only its
@@ -221,7 +264,7 @@ export class SerialEngine {
       process.exit(70)
     }
     // The engine reuses its receive buffer on the next call.
-    const out = Buffer.from(data)
+    const out = withoutDebugNotices(Buffer.from(data))
     const status = lastReadyStatus(out)
     if (status !== null) {
       this.#status = status

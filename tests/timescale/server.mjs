@@ -43,12 +43,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // has to be cleaned up; --data-dir keeps the cluster for a look afterwards.
 const db = new PGlite(args['data-dir'] ?? 'memory://', { extensions: { timescaledb } })
 await db.waitReady
-// PGlite starts its backend with client_min_messages=debug3 on the command
-// line, which sends a DEBUG notice for every Parse and Bind. ALTER ROLE beats
-// the command line and is what RESET ALL (Npgsql's DISCARD ALL) returns to;
-// the SET covers the session that is already running.
-await db.exec(`ALTER ROLE postgres SET client_min_messages = notice; SET client_min_messages = notice;`)
-
 const engine = new SerialEngine(db, { debug: args.debug })
 const server = new PGLiteSocketServer({
   db: engine,

@@ -140,6 +140,26 @@ public sealed class TimescaleEngineConnectionTests(TimescaleEngineFixture engine
     }
 
     [Fact]
+    public async Task Pooled_connection_after_its_reset_still_finds_public_and_gets_no_debug_notices()
+    {
+        var pooled = new NpgsqlConnectionStringBuilder(engine.ConnectionString) { Pooling = true, MaxPoolSize = 1 };
+        await using var dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
+        await using (var first = await dataSource.OpenConnectionAsync())
+        {
+            await Execute(first, "SET search_path TO pg_catalog");
+        }
+
+        // The same physical connection, reset with DISCARD ALL before this
+        // command runs.
+        await using var second = await dataSource.OpenConnectionAsync();
+        var notices = new List<string>();
+        second.Notice += (_, e) => notices.Add($"{e.Notice.Severity}: {e.Notice.MessageText}");
+        Assert.Equal("\"$user\", public", await Scalar<string>(second, "SHOW search_path"));
+        Assert.Equal(1L, await Scalar<long>(second, "SELECT count(*) FROM pg_proc WHERE proname = 'by_range' AND pg_function_is_visible(oid)"));
+        Assert.Empty(notices);
+    }
+
+    [Fact]
     public async Task Concurrent_connection_waits_for_the_open_transaction_and_does_not_join_it()
     {
         await engine.ExecuteAsync($"CREATE TABLE {Schema}.apart (who text)");
