@@ -71,24 +71,31 @@ function lastReadyStatus(buf) {
 
 const NOTICE = 0x4e // 'N'
 const DEBUG_SEVERITY = Buffer.from('SDEBUG', 'latin1')
+const LOG_SEVERITY = Buffer.from('SLOG\0', 'latin1')
+
+// DEBUGn and LOG rank below NOTICE for clients.
+function isBelowNotice(buf, start) {
+  return buf[start] === NOTICE &&
+    (buf.subarray(start + 5, start + 11).equals(DEBUG_SEVERITY) || buf.subarray(start + 5, start + 10).equals(LOG_SEVERITY))
+}
 
 // PGlite runs its backend with client_min_messages=debug3 from the command
 // line; neither startup options nor ALTER ROLE reach it, and RESET ALL (so
 // Npgsql's DISCARD ALL) goes back to it. A server at the default level
-// (notice) never sends DEBUG notices, so they are dropped here; the fast
-// path returns the buffer untouched when there are none.
+// (notice) never sends DEBUG or LOG notices, so they are dropped here; the
+// fast path returns the buffer untouched when there are none.
 function withoutDebugNotices(buf) {
   let found = false
-  for (const [type, start] of backendMessages(buf)) {
-    if (type === NOTICE && buf.subarray(start + 5, start + 11).equals(DEBUG_SEVERITY)) {
+  for (const [, start] of backendMessages(buf)) {
+    if (isBelowNotice(buf, start)) {
       found = true
       break
     }
   }
   if (!found) return buf
   const kept = []
-  for (const [type, start, end] of backendMessages(buf)) {
-    if (!(type === NOTICE && buf.subarray(start + 5, start + 11).equals(DEBUG_SEVERITY))) kept.push(buf.subarray(start, end))
+  for (const [, start, end] of backendMessages(buf)) {
+    if (!isBelowNotice(buf, start)) kept.push(buf.subarray(start, end))
   }
   return Buffer.concat(kept)
 }
