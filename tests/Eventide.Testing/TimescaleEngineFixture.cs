@@ -15,7 +15,12 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
     /// <summary>The environment variable that holds the engine's connection string.</summary>
     public const string EnvironmentVariable = "EVENTIDE_TEST_TIMESCALE";
 
+    // Test assemblies run in parallel processes and the product's schema
+    // name is fixed, so a collection holds the engine for its whole run.
+    private static readonly TimeSpan EngineWait = TimeSpan.FromMinutes(15);
+
     private NpgsqlDataSource? _dataSource;
+    private FileStream? _engineLock;
 
     /// <summary>The Npgsql connection string of the engine.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -39,6 +44,7 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         }
 
         ConnectionString = value;
+        _engineLock = await AcquireEngineLockAsync(value);
         _dataSource = NpgsqlDataSource.Create(value);
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS timescaledb", connection);
@@ -50,6 +56,11 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
+        }
+
+        if (_engineLock is not null)
+        {
+            await _engineLock.DisposeAsync();
         }
     }
 
@@ -88,6 +99,28 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         return value is T typed
             ? typed
             : throw new InvalidOperationException($"Expected a {typeof(T).Name} from `{sql}`, got {value ?? "null"}.");
+    }
+
+    // An exclusive file lock (flock on Linux) named after the engine's port:
+    // the engine has one session, so two test processes using it at once
+    // would reset each other's schemas and share each other's session state.
+    private static async Task<FileStream> AcquireEngineLockAsync(string connectionString)
+    {
+        var port = new NpgsqlConnectionStringBuilder(connectionString).Port;
+        var path = Path.Combine(Path.GetTempPath(), $"eventide-timescale-{port}.lock");
+        var deadline = DateTime.UtcNow + EngineWait;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Another test process holds the engine: poll until it is done.
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
