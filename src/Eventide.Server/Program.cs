@@ -2,5 +2,5 @@ namespace Eventide.Server;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static Task<int> Main(string[] args) => Cli.InvokeAsync(args, Console.Out, Console.Error);
 }

@@ -1,0 +1,7 @@
+namespace Eventide.Core;
+
+public enum ApiKeyKind
+{
+    Write,
+    Read,
+}

@@ -1,0 +1,148 @@
+namespace Eventide.Core;
+
+/// <summary>
+/// All of Eventide's configuration, bound from the <c>Eventide</c> section
+/// (appsettings, <c>Eventide__Section__Key</c> environment variables, flags).
+/// </summary>
+public sealed class EventideOptions
+{
+    public const string SectionName = "Eventide";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Number of shards; fixed when the database is first migrated.</summary>
+    public int Shards { get; set; } = 64;
+
+    public RetentionOptions Retention { get; set; } = new();
+
+    public IngestionOptions Ingestion { get; set; } = new();
+
+    public ProcessorOptions Processor { get; set; } = new();
+
+    public QueryOptions Query { get; set; } = new();
+
+    /// <summary>Returns the first problem with the options, or null when they are usable.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Database.ConnectionString))
+        {
+            return "Eventide:Database:ConnectionString is required (env Eventide__Database__ConnectionString)";
+        }
+        if (Shards is < 1 or > 4096)
+        {
+            return $"Eventide:Shards must be between 1 and 4096, got {Shards}";
+        }
+        return Retention.Validate() ?? Ingestion.Validate() ?? Processor.Validate();
+    }
+}
+
+public sealed class DatabaseOptions
+{
+    public string ConnectionString { get; set; } = "";
+
+    public TimescaleMode Timescale { get; set; } = TimescaleMode.Auto;
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>Bearer token for /v1/admin/* and for reading any site; empty disables admin access.</summary>
+    public string Token { get; set; } = "";
+}
+
+/// <summary>
+/// Storage horizons. They must stay ordered: retention &gt; aggregate refresh
+/// window &gt; compression age &gt; accepted lateness (DESIGN §4), or late
+/// events would land in chunks that are compressed, unrefreshed or dropped.
+/// </summary>
+public sealed class RetentionOptions
+{
+    public int Days { get; set; } = 400;
+
+    public int AggregateRefreshDays { get; set; } = 30;
+
+    public int CompressAfterDays { get; set; } = 7;
+
+    public int AcceptedLatenessHours { get; set; } = 48;
+
+    public string? Validate()
+    {
+        if (AcceptedLatenessHours < 1)
+        {
+            return "Eventide:Retention:AcceptedLatenessHours must be at least 1";
+        }
+        if (!(Days > AggregateRefreshDays && AggregateRefreshDays > CompressAfterDays && CompressAfterDays * 24 > AcceptedLatenessHours))
+        {
+            return "Eventide:Retention horizons must be ordered: Days > AggregateRefreshDays > CompressAfterDays > AcceptedLatenessHours/24 " +
+                $"(got {Days} > {AggregateRefreshDays} > {CompressAfterDays} > {AcceptedLatenessHours}h)";
+        }
+        return null;
+    }
+}
+
+public sealed class IngestionOptions
+{
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public int MaxEventsPerRequest { get; set; } = 1000;
+
+    public int MaxEventBytes { get; set; } = 32 * 1024;
+
+    public int MaxPropertiesBytes { get; set; } = 16 * 1024;
+
+    public int MaxPropertiesDepth { get; set; } = 8;
+
+    public int MaxFutureSkewMinutes { get; set; } = 60;
+
+    /// <summary>Sustained events per second per site; 0 disables rate limiting.</summary>
+    public double RateLimitPerSecond { get; set; } = 5000;
+
+    public double RateLimitBurst { get; set; } = 20000;
+
+    public string? Validate()
+    {
+        if (MaxBodyBytes < 1024 || MaxEventsPerRequest < 1 || MaxEventBytes < 256)
+        {
+            return "Eventide:Ingestion limits must be positive (MaxBodyBytes >= 1024, MaxEventsPerRequest >= 1, MaxEventBytes >= 256)";
+        }
+        if (RateLimitPerSecond < 0 || RateLimitBurst < 0)
+        {
+            return "Eventide:Ingestion:RateLimitPerSecond and RateLimitBurst must not be negative";
+        }
+        return null;
+    }
+}
+
+public sealed class ProcessorOptions
+{
+    public int BatchSize { get; set; } = 5000;
+
+    public int FlushIntervalMs { get; set; } = 200;
+
+    public int DedupeWindowHours { get; set; } = 24;
+
+    public int HeartbeatIntervalMs { get; set; } = 2000;
+
+    public int HeartbeatTimeoutMs { get; set; } = 10000;
+
+    public int SitePassivationSeconds { get; set; } = 300;
+
+    public string? Validate()
+    {
+        if (BatchSize < 1 || FlushIntervalMs < 1 || DedupeWindowHours < 1)
+        {
+            return "Eventide:Processor BatchSize, FlushIntervalMs and DedupeWindowHours must be positive";
+        }
+        if (HeartbeatTimeoutMs <= HeartbeatIntervalMs)
+        {
+            return "Eventide:Processor:HeartbeatTimeoutMs must be greater than HeartbeatIntervalMs";
+        }
+        return null;
+    }
+}
+
+public sealed class QueryOptions
+{
+    public int MaxRangeDays { get; set; } = 400;
+}

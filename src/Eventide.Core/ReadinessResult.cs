@@ -1,0 +1,3 @@
+namespace Eventide.Core;
+
+public sealed record ReadinessResult(bool Ready, string Detail);

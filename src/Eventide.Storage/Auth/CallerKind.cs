@@ -1,0 +1,9 @@
+namespace Eventide.Storage.Auth;
+
+public enum CallerKind
+{
+    None,
+    Admin,
+    Write,
+    Read,
+}
