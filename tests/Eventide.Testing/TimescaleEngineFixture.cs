@@ -1,3 +1,6 @@
+using Eventide.Core;
+using Eventide.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Xunit;
 
@@ -81,6 +84,27 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
             $"DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted};", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Drops Eventide's schema (its hypertable, continuous aggregates and
+    /// their policies go with it), so the next migrate starts from nothing.
+    /// </summary>
+    public Task DropEventideSchemaAsync(CancellationToken cancellationToken = default) =>
+        ExecuteAsync("DROP SCHEMA IF EXISTS eventide CASCADE", cancellationToken);
+
+    /// <summary>Options pointing at the engine, Timescale mode required unless told otherwise.</summary>
+    public EventideOptions Options(Action<EventideOptions>? configure = null)
+    {
+        var options = new EventideOptions();
+        options.Database.ConnectionString = ConnectionString;
+        options.Database.Timescale = TimescaleMode.Required;
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>Applies the product's migrations to the engine (Timescale mode unless the options say otherwise).</summary>
+    public Task<MigrationResult> MigrateAsync(EventideOptions? options = null, CancellationToken cancellationToken = default) =>
+        new Migrator(DataSource, options ?? Options(), NullLogger<Migrator>.Instance).MigrateAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="sql"/> on a new connection.</summary>
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
