@@ -19,6 +19,7 @@
 //   binary import. So a COPY is collected whole (Query, CopyData...,
 //   CopyDone) and run in one call; the CopyInResponse the client must see
 //   first is taken from a probe that runs the COPY and fails it at once.
+//   In the extended protocol it is refused (see withoutExtendedCopy).
 
 const SIMPLE_QUERY = 0x51 // 'Q'
 const READY_FOR_QUERY = 0x5a // 'Z'
@@ -121,6 +122,22 @@ function firstCopyInResponse(buf) {
 export function isCopyFromStdin(sql) {
   const body = sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '')
   return /^copy\b[\s\S]*\bfrom\s+stdin\b/i.test(body)
+}
+
+// A COPY FROM STDIN in the extended protocol would abort the engine the same
+// way (its CopyData cannot arrive before the Execute returns), and collecting
+// it is not worth it: no client we use sends one on purpose, but an
+// NpgsqlCommand with COPY text does. Its Parse is turned into one that fails
+// at parse time, so the engine itself reports the error, skips to the Sync
+// and fails an enclosing transaction block, as for any other bad statement.
+const EXTENDED_COPY_REFUSAL = 'SELECT * FROM "COPY FROM STDIN needs the simple query protocol"'
+
+function withoutExtendedCopy(msg) {
+  const nameEnd = msg.indexOf(0, 5)
+  const queryEnd = msg.indexOf(0, nameEnd + 1)
+  if (nameEnd < 0 || queryEnd < 0 || !isCopyFromStdin(msg.toString('utf8', nameEnd + 1, queryEnd))) return msg
+  const body = Buffer.concat([msg.subarray(5, nameEnd + 1), cstring(EXTENDED_COPY_REFUSAL), msg.subarray(queryEnd + 1)])
+  return frontendMessage('P', body)
 }
 
 function isResetAll(sql) {
@@ -234,7 +251,7 @@ export class SerialEngine {
       // transaction...): run it as is and let the client see that error.
     }
     if (EXTENDED.has(type)) this.#extended = true
-    const out = this.#run(msg)
+    const out = this.#run(type === 'P' ? withoutExtendedCopy(msg) : msg)
     if (msg[0] === SIMPLE_QUERY && isResetAll(msg.toString('utf8', 5, msg.length - 1))) {
       // PGlite's reset values are its own start-up settings, among them
       // search_path=pg_catalog, where a server's is "$user", public: after

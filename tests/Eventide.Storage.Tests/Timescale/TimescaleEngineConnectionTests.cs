@@ -277,6 +277,27 @@ public sealed class TimescaleEngineConnectionTests(TimescaleEngineFixture engine
     }
 
     [Fact]
+    public async Task Copy_sent_as_a_command_fails_without_taking_the_engine_down()
+    {
+        await engine.ExecuteAsync($"CREATE TABLE {Schema}.not_copied (id int)");
+        await using var connection = await engine.OpenConnectionAsync();
+        // NpgsqlCommand uses the extended protocol, where the engine cannot
+        // take COPY data: the statement must fail, not crash the engine.
+        var error = await Assert.ThrowsAsync<PostgresException>(
+            () => Execute(connection, $"COPY {Schema}.not_copied FROM STDIN"));
+        Assert.Contains("COPY FROM STDIN needs the simple query protocol", error.MessageText, StringComparison.Ordinal);
+
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<PostgresException>(() => Execute(connection, $"COPY {Schema}.not_copied FROM STDIN", tx));
+            var aborted = await Assert.ThrowsAsync<PostgresException>(() => Execute(connection, "SELECT 1", tx));
+            Assert.Equal(PostgresErrorCodes.InFailedSqlTransaction, aborted.SqlState);
+        }
+
+        await AssertIdleAndEmpty("not_copied");
+    }
+
+    [Fact]
     public async Task Advisory_lock_is_taken_and_released()
     {
         await using var connection = await engine.OpenConnectionAsync();
