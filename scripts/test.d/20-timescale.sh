@@ -23,8 +23,7 @@ until grep -q '^timescale engine ready' "$ts_log" 2>/dev/null; do
   if [ "$SECONDS" -ge "$ts_deadline" ]; then
     echo "the TimescaleDB engine was not ready within 120 s:" >&2; tail -n 30 "$ts_log" >&2; return 1
   fi
-  # poll, bounded by the deadline above
-  read -r -t 0.2 <> <(:) || true
+  sleep 0.2 # poll interval; the deadline above bounds the wait
 done
 ts_port=$(sed -n 's/^timescale engine ready on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$ts_log" | head -n 1)
 [ -n "$ts_port" ] || { echo "cannot read the engine's port from: $(head -n 1 "$ts_log")" >&2; return 1; }
