@@ -23,6 +23,11 @@ public static class LiveApi
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500);
 
+    private static int _openStreams;
+
+    /// <summary>Streams being served now by this process.</summary>
+    internal static int OpenStreams => Volatile.Read(ref _openStreams);
+
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/v1/sites/{site}/live", StreamAsync)
@@ -60,6 +65,8 @@ public static class LiveApi
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(stop.Token);
         Log.LiveStarted(logger, site);
+        Interlocked.Increment(ref _openStreams);
+        QueryMetrics.LiveStreams.Add(1);
         var sent = 0;
         try
         {
@@ -84,6 +91,11 @@ public static class LiveApi
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The client went away or the host is stopping: a normal end of a stream.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openStreams);
+            QueryMetrics.LiveStreams.Add(-1);
         }
         Log.LiveEnded(logger, site, sent);
         return Results.Empty;
