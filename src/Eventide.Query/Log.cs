@@ -9,7 +9,4 @@ internal static partial class Log
 
     [LoggerMessage(4002, LogLevel.Debug, "Ended live stream for site {Site} after {Messages} messages")]
     public static partial void LiveEnded(ILogger logger, string site, int messages);
-
-    [LoggerMessage(4003, LogLevel.Warning, "Query {Endpoint} took {Seconds:0.000} s")]
-    public static partial void SlowQuery(ILogger logger, string endpoint, double seconds);
 }

@@ -26,8 +26,7 @@ public static class AnalyticsApi
             .WithSummary("Totals for a range: events, pageviews, unique users, top paths and top event names.")
             .WithDescription("Counts from events_1d/1h/1m (raw events only for sub-minute edges); unique users from users_1h plus raw events for partial edge hours.")
             .Produces<SummaryResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("summary");
 
         group.MapGet("/timeseries", TimeseriesAsync)
@@ -35,8 +34,7 @@ public static class AnalyticsApi
             .WithSummary("Events and unique users per minute, hour or day bucket; empty buckets are zeros.")
             .WithDescription("Events from the aggregate of the interval's width or finer; unique users from users_1h for hour/day points, raw events for minute points or with a name filter. At most 10 000 points.")
             .Produces<TimeseriesResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("timeseries");
 
         group.MapGet("/breakdown", BreakdownAsync)
@@ -44,8 +42,7 @@ public static class AnalyticsApi
             .WithSummary("Events per path, event name or referrer, most first.")
             .WithDescription("by=path|name from the aggregates; by=referrer from raw events (the aggregates have no referrer).")
             .Produces<BreakdownResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("breakdown");
 
         group.MapPost("/funnel", FunnelAsync)
@@ -54,8 +51,7 @@ public static class AnalyticsApi
             .WithDescription("From raw events. Per user: anchor = earliest step-1 event in the range; each next step = earliest matching event strictly after the previous one and at most `window` after the anchor.")
             .Accepts<FunnelRequest>("application/json")
             .Produces<FunnelResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("funnel");
         return endpoints;
     }

@@ -21,8 +21,7 @@ public static class EventsApi
             .WithSummary("Raw events newest first, filtered by exact name, path, user_id or session_id, paged with an opaque cursor.")
             .WithDescription("From the raw events table, in (time DESC, event_id DESC) order. Pass next_cursor back as cursor with the same filters and range; null means the last page.")
             .Produces<EventsResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("events");
         return endpoints;
     }

@@ -36,8 +36,7 @@ public static class LiveApi
             .WithSummary("Server-sent events: every second, data: {\"ts\", \"events\"} with the events whose time falls in that second.")
             .WithDescription("text/event-stream from the raw events table (index on site_id, time). Each second is counted 0.5 s after it ends. Ends when the client disconnects, or after `seconds` messages.")
             .Produces<LiveCount>(StatusCodes.Status200OK, "text/event-stream")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesQueryProblems();
         return endpoints;
     }
 

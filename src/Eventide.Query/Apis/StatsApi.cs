@@ -19,8 +19,7 @@ public static class StatsApi
             .WithSummary("Pageviews, unique users and the top 10 paths by pageviews of one site on one UTC day.")
             .WithDescription("Same sources as the summary: events_1d for the day, users_1h for unique users.")
             .Produces<StatsResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesQueryProblems()
             .Timed("stats");
         return endpoints;
     }
