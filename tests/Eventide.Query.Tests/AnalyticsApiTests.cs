@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Eventide.Testing.Dataset;
+using Xunit.Abstractions;
 
 namespace Eventide.Query.Tests;
 
@@ -11,7 +12,7 @@ namespace Eventide.Query.Tests;
 /// over the generated events. Abstract over the database so each storage
 /// mode runs the same comparisons: subclass with a fixture.
 /// </summary>
-public abstract class AnalyticsApiTests<TFixture>(TFixture fixture)
+public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputHelper output)
     where TFixture : QueryApiFixture
 {
     protected TFixture Fixture { get; } = fixture;
@@ -31,6 +32,7 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture)
         Assert.True(Events.Count(e => e.UserId is not null) > 5 * Events.Where(e => e.UserId is not null).Select(e => (e.SiteId, e.UserId)).Distinct().Count());
         Assert.Contains(Events, e => e.UserId is null);
         Assert.Contains(Events, e => e.Path is null);
+        output.WriteLine($"{Events.Count} events loaded in {Fixture.LoadTime.TotalSeconds:0.00} s ({Events.Count / Fixture.LoadTime.TotalSeconds:0} events/s)");
         Assert.True(Fixture.LoadTime < TimeSpan.FromSeconds(60), $"loading took {Fixture.LoadTime}");
     }
 
