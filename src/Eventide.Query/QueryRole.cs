@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.OpenApi;
 
 namespace Eventide.Query;
 
@@ -19,12 +20,31 @@ public static class QueryRole
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AnalyticsStore>();
         services.AddSingleton<SiteAccess>();
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(o =>
         {
-            document.Info.Title = "Eventide";
-            document.Info.Description = "Event analytics: ingestion, query and admin APIs. Authenticate with 'Authorization: Bearer <key>'.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Eventide";
+                document.Info.Description = "Event analytics: ingestion, query and admin APIs. Authenticate with 'Authorization: Bearer <key>'.";
+                return Task.CompletedTask;
+            });
+            // The web JSON defaults read numbers from strings too, which the
+            // generator shows as "integer or string"; the API writes integers.
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                if (Nullable.GetUnderlyingType(type) is { } inner)
+                {
+                    type = inner;
+                }
+                if (type == typeof(long) || type == typeof(int))
+                {
+                    schema.Type = JsonSchemaType.Integer | (schema.Type & JsonSchemaType.Null);
+                    schema.Pattern = null;
+                }
+                return Task.CompletedTask;
+            });
+        });
         return services;
     }
 

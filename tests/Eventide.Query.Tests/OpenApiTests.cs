@@ -35,6 +35,18 @@ public sealed class OpenApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task OpenApi_schemas_say_what_is_required_and_that_counts_are_integers()
+    {
+        using var client = fixture.Client(null);
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        var funnel = schemas.GetProperty("FunnelRequest");
+        Assert.Equal(["steps"], funnel.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["name"], schemas.GetProperty("FunnelStep").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("integer", schemas.GetProperty("SummaryResponse").GetProperty("properties").GetProperty("events").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Docs_page_is_served_from_the_binary()
     {
         using var client = fixture.Client(null);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Eventide.Query.Contracts;
@@ -7,9 +8,23 @@ namespace Eventide.Query.Contracts;
 /// duration (<c>window</c>, e.g. PT1H) or in seconds. <c>from</c>/<c>to</c>
 /// may be given here or in the query string.
 /// </summary>
-public sealed record FunnelRequest(
-    [property: JsonPropertyName("steps")] IReadOnlyList<FunnelStep>? Steps,
-    [property: JsonPropertyName("window")] string? Window,
-    [property: JsonPropertyName("window_seconds")] long? WindowSeconds,
-    [property: JsonPropertyName("from")] string? From,
-    [property: JsonPropertyName("to")] string? To);
+public sealed record FunnelRequest
+{
+    [Required]
+    [JsonPropertyName("steps")]
+    public IReadOnlyList<FunnelStep>? Steps { get; init; }
+
+    /// <summary>ISO 8601 duration such as PT30M, PT1H, P1D; or use window_seconds.</summary>
+    [JsonPropertyName("window")]
+    public string? Window { get; init; }
+
+    [JsonPropertyName("window_seconds")]
+    public long? WindowSeconds { get; init; }
+
+    /// <summary>RFC 3339; overrides the query string's from.</summary>
+    [JsonPropertyName("from")]
+    public string? From { get; init; }
+
+    [JsonPropertyName("to")]
+    public string? To { get; init; }
+}
