@@ -15,11 +15,10 @@ public sealed class SiteAccess(ApiKeyAuthenticator authenticator, SiteStore site
     /// <summary>Returns the error to answer with, or null when the caller may read the site.</summary>
     public async Task<IResult?> CheckAsync(HttpContext context, string site, CancellationToken ct)
     {
-        var caller = await authenticator.AuthenticateHeaderAsync(context.Request.Headers.Authorization, ct);
-        if (caller.Kind == CallerKind.None)
+        var (caller, unauthorized) = await AuthenticateAsync(context, ct);
+        if (unauthorized is not null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problems.Unauthorized();
+            return unauthorized;
         }
         if (!caller.CanRead(site))
         {
@@ -32,5 +31,17 @@ public sealed class SiteAccess(ApiKeyAuthenticator authenticator, SiteStore site
             return Problems.NotFound(site);
         }
         return null;
+    }
+
+    /// <summary>The caller, or the 401 to answer with when the request has no known key.</summary>
+    public async Task<(Caller Caller, IResult? Unauthorized)> AuthenticateAsync(HttpContext context, CancellationToken ct)
+    {
+        var caller = await authenticator.AuthenticateHeaderAsync(context.Request.Headers.Authorization, ct);
+        if (caller.Kind != CallerKind.None)
+        {
+            return (caller, null);
+        }
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return (caller, Problems.Unauthorized());
     }
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Eventide.Query.Contracts;
 using Eventide.Query.Data;
-using Eventide.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,13 +26,13 @@ public static class StatsApi
     private static async Task<IResult> GetAsync(
         [Description("The site (required).")] string? site_id,
         [Description("The UTC day as YYYY-MM-DD (required).")] string? date,
-        HttpContext context, SiteAccess access, ApiKeyAuthenticator authenticator, AnalyticsStore store, CancellationToken ct)
+        HttpContext context, SiteAccess access, AnalyticsStore store, CancellationToken ct)
     {
         if (site_id is null)
         {
-            // Unauthenticated callers learn nothing about the parameters first.
-            var caller = await authenticator.AuthenticateHeaderAsync(context.Request.Headers.Authorization, ct);
-            return caller.Kind == CallerKind.None ? await access.CheckAsync(context, "-", ct) ?? Problems.Unauthorized() : Problems.BadRequest("'site_id' is required.");
+            // Unauthenticated callers hear 401 before anything about parameters.
+            var (_, unauthorized) = await access.AuthenticateAsync(context, ct);
+            return unauthorized ?? Problems.BadRequest("'site_id' is required.");
         }
         if (await access.CheckAsync(context, site_id, ct) is { } denied)
         {
