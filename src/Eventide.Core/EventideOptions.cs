@@ -101,10 +101,11 @@ public sealed class IngestionOptions
     public double RateLimitBurst { get; set; } = 20000;
 
     /// <summary>
-    /// How long a request waits for its group commit before it is answered 503.
-    /// Kept well under 1 s so a slow or dead database never holds a client longer.
+    /// How long a request waits (key lookup included) for its group commit before it
+    /// is answered 503. With the 200 ms allowed for a COMMIT already sent, a slow or
+    /// dead database never holds a client for 1 s.
     /// </summary>
-    public int CommitTimeoutMs { get; set; } = 700;
+    public int CommitTimeoutMs { get; set; } = 500;
 
     /// <summary>Events accepted but not yet committed, across all requests; beyond it requests get 503 at once.</summary>
     public int MaxBufferedEvents { get; set; } = 100_000;
@@ -125,9 +126,9 @@ public sealed class IngestionOptions
         {
             return "Eventide:Ingestion:MaxPropertiesBytes must be >= 2, MaxPropertiesDepth >= 1 and MaxFutureSkewMinutes >= 0";
         }
-        if (CommitTimeoutMs is < 50 or > 900)
+        if (CommitTimeoutMs is < 100 or > 750)
         {
-            return $"Eventide:Ingestion:CommitTimeoutMs must be between 50 and 900 (requests must be answered within 1 s), got {CommitTimeoutMs}";
+            return $"Eventide:Ingestion:CommitTimeoutMs must be between 100 and 750 (requests must be answered within 1 s), got {CommitTimeoutMs}";
         }
         if (MaxBufferedEvents < MaxEventsPerRequest || MaxCommitBatchEvents < MaxEventsPerRequest)
         {

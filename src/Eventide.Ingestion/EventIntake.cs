@@ -46,6 +46,16 @@ public sealed class EventIntake
         _logger = logger;
     }
 
+    /// <summary>
+    /// Runs the key lookup and the parser once so the first real request does not pay
+    /// connection setup and first-call costs against its commit deadline.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await _auth.AuthenticateAsync(ApiKey.Generate(ApiKeyKind.Write), cancellationToken);
+        _parser.Parse("""{"site_id":"warm-up","name":"warm-up"}"""u8, BodyFormat.Json, _time.GetUtcNow());
+    }
+
     /// <param name="context">The request.</param>
     /// <param name="trackerFormat">The simple tracker endpoint: also accepts epoch-millisecond timestamps.</param>
     public async Task<IResult> HandleAsync(HttpContext context, bool trackerFormat)
@@ -253,25 +263,12 @@ public sealed class EventIntake
     private static IResult Unavailable(HttpContext context, string detail, List<EventRecord>? inDoubt = null)
     {
         SetRetryAfter(context, TimeSpan.FromSeconds(1));
-        Dictionary<string, object?>? extensions = null;
-        if (inDoubt is not null)
+        return new IntakeProblemResult(StatusCodes.Status503ServiceUnavailable, "Ingestion unavailable", detail)
         {
-            extensions = new() { ["ids"] = inDoubt.ConvertAll(e => e.EventId) };
-        }
-        return Results.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Ingestion unavailable", extensions: extensions);
+            Ids = inDoubt?.ConvertAll(e => e.EventId),
+        };
     }
 
-    private static IResult Problem(int status, string title, string detail, List<EventError>? errors = null)
-    {
-        Dictionary<string, object?>? extensions = null;
-        if (errors is { Count: > 0 })
-        {
-            extensions = new()
-            {
-                ["rejected"] = CountRejectedEvents(errors),
-                ["errors"] = errors.ConvertAll(e => new Dictionary<string, object?> { ["index"] = e.Index, ["field"] = e.Field, ["message"] = e.Message }),
-            };
-        }
-        return Results.Problem(detail, statusCode: status, title: title, extensions: extensions);
-    }
+    private static IResult Problem(int status, string title, string detail, List<EventError>? errors = null) =>
+        new IntakeProblemResult(status, title, detail) { Errors = errors, Rejected = errors is null ? 0 : CountRejectedEvents(errors) };
 }

@@ -21,6 +21,7 @@ public static class IngestionRole
         services.AddSingleton<GroupCommitter>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         services.AddSingleton<EventIntake>();
+        services.AddHostedService<IngestionWarmUp>();
         if (options.Ingestion.InboxRotationSeconds > 0)
         {
             services.AddHostedService<InboxRotationService>();

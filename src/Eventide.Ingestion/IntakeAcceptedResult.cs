@@ -31,18 +31,23 @@ internal sealed class IntakeAcceptedResult(List<EventRecord> accepted, List<Even
                 json.WriteStringValue(e.EventId);
             }
             json.WriteEndArray();
-            json.WriteStartArray("errors"u8);
-            foreach (var error in errors)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("index"u8, error.Index);
-                json.WriteString("field"u8, error.Field);
-                json.WriteString("message"u8, error.Message);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            WriteErrors(json, errors);
             json.WriteEndObject();
         }
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    internal static void WriteErrors(Utf8JsonWriter json, List<EventError> errors)
+    {
+        json.WriteStartArray("errors"u8);
+        foreach (var error in errors)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index"u8, error.Index);
+            json.WriteString("field"u8, error.Field);
+            json.WriteString("message"u8, error.Message);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 }

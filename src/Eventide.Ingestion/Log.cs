@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Warning, "Write key lookup failed; answered 503: {Reason}")]
     public static partial void KeyLookupFailed(ILogger logger, string reason);
 
+    [LoggerMessage(2007, LogLevel.Warning, "Inbox connection warm-up failed at start; commits will connect on demand: {Reason}")]
+    public static partial void WarmUpFailed(ILogger logger, string reason);
+
     [LoggerMessage(2006, LogLevel.Information, "Group committer drained its queue and stopped")]
     public static partial void CommitterStopped(ILogger logger);
 }

@@ -461,7 +461,7 @@ public sealed class EventParser
                 case JsonTokenType.String when reader.ValueIsEscaped:
                     TryGetText(ref reader, out _, out error);
                     break;
-                case JsonTokenType.Number when !reader.TryGetDouble(out _):
+                case JsonTokenType.Number when !reader.TryGetDouble(out var number) || !double.IsFinite(number):
                     error = $"The number {Truncate(Encoding.UTF8.GetString(reader.ValueSpan))} is out of range; send it as a string.";
                     break;
                 default:

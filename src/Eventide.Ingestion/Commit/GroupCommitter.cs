@@ -14,20 +14,20 @@ namespace Eventide.Ingestion.Commit;
 /// gathers, so the commit rate adapts to the database's speed.
 ///
 /// Bounded in events (<see cref="IngestionOptions.MaxBufferedEvents"/>): a full
-/// buffer answers 503 at once. Bounded in time: a request waits until its
-/// deadline; if no transaction took its events by then it abandons them (they
-/// will never be stored) and answers 503. A transaction that took them is
-/// cancelled shortly before the earliest deadline of its group, so it ends
-/// (rolled back) before the requests give up; only a connection lost after
-/// COMMIT was sent leaves the outcome in doubt.
+/// buffer answers 503 at once. Bounded in time: at its deadline a request
+/// abandons its events unless COMMIT is already on its way (see
+/// <see cref="PendingCommit"/>) and answers 503; the transaction, which is also
+/// cancelled at the group's earliest deadline, then rolls back. Only a COMMIT
+/// whose answer does not arrive within <see cref="InDoubtGrace"/> leaves the
+/// outcome in doubt, and that 503 says so and lists the event ids to retry with.
 /// </summary>
 public sealed class GroupCommitter : BackgroundService
 {
     /// <summary>How long a request whose events are in a running transaction waits past its deadline for the outcome.</summary>
     public static readonly TimeSpan InDoubtGrace = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The transaction is cancelled this long before the earliest deadline, so the rollback is known in time.</summary>
-    private static readonly TimeSpan CancelMargin = TimeSpan.FromMilliseconds(50);
+    /// <summary>How long after the budget the client cancels a transaction the server has not ended itself.</summary>
+    private static readonly TimeSpan BackstopDelay = TimeSpan.FromMilliseconds(300);
 
     /// <summary>A request with less time left is answered 503 rather than included: it would cut the whole group's transaction short.</summary>
     private static readonly TimeSpan MinCommitWindow = TimeSpan.FromMilliseconds(100);
@@ -85,7 +85,8 @@ public sealed class GroupCommitter : BackgroundService
         {
             if (pending.TryAbandon())
             {
-                // No transaction has the events and none will: the committer skips abandoned entries.
+                // No transaction will commit the events: the committer skips abandoned entries
+                // and rolls back a group in which any entry was abandoned.
                 return CommitOutcome.TimedOut;
             }
             try
@@ -155,12 +156,16 @@ public sealed class GroupCommitter : BackgroundService
             earliest = Math.Min(earliest, p.Deadline);
         }
         var started = Stopwatch.GetTimestamp();
-        var budget = Stopwatch.GetElapsedTime(started, earliest) - CancelMargin;
-        using var cancel = new CancellationTokenSource(budget > TimeSpan.FromMilliseconds(10) ? budget : TimeSpan.FromMilliseconds(10));
+        // Past the earliest deadline a member of the group may have abandoned, which forces a
+        // rollback anyway. The server enforces the budget (statement_timeout); the token is the
+        // backstop for a server that does not answer at all.
+        var budget = Stopwatch.GetElapsedTime(started, earliest);
+        budget = budget > TimeSpan.FromMilliseconds(10) ? budget : TimeSpan.FromMilliseconds(10);
+        using var cancel = new CancellationTokenSource(budget + BackstopDelay);
         CommitOutcome outcome;
         try
         {
-            await _writer.WriteAsync(events, cancel.Token);
+            await _writer.WriteAsync(events, () => group.TrueForAll(p => p.TryBeginCommit()), cancel.Token, budget);
             outcome = CommitOutcome.Committed;
             var failures = Interlocked.Exchange(ref _consecutiveFailures, 0);
             if (failures > 0)
