@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Core.Events;
@@ -13,6 +14,9 @@ namespace Eventide.Ingestion;
 /// </summary>
 internal sealed class IntakeAcceptedResult(List<EventRecord> accepted, List<EventError> errors, int rejected) : IResult, IStatusCodeHttpResult
 {
+    /// <summary>Messages quote field values and names ('site'): keep them readable, not \u0027. The body is JSON, never HTML.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public int? StatusCode => StatusCodes.Status202Accepted;
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -20,7 +24,7 @@ internal sealed class IntakeAcceptedResult(List<EventRecord> accepted, List<Even
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status202Accepted;
         response.ContentType = "application/json; charset=utf-8";
-        await using (var json = new Utf8JsonWriter(response.BodyWriter))
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, IntakeAcceptedResult.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteNumber("accepted"u8, accepted.Count);

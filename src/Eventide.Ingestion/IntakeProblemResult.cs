@@ -27,7 +27,7 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
         var response = httpContext.Response;
         response.StatusCode = status;
         response.ContentType = "application/problem+json";
-        await using (var json = new Utf8JsonWriter(response.BodyWriter))
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, IntakeAcceptedResult.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("type"u8, TypeOf(status));
