@@ -102,8 +102,9 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// How long a request waits (key lookup included) for its group commit before it
-    /// is answered 503. With the 200 ms allowed for a COMMIT already sent, a slow or
-    /// dead database never holds a client for 1 s.
+    /// is answered 503. With the 200 ms allowed for a COMMIT already sent (and at least
+    /// 100 ms for the commit after a slow key lookup), a slow or dead database never
+    /// holds a client for 1 s.
     /// </summary>
     public int CommitTimeoutMs { get; set; } = 500;
 

@@ -18,11 +18,8 @@ namespace Eventide.Ingestion;
 /// </summary>
 public sealed class EventIntake
 {
-    /// <summary>A write-key lookup that takes longer is answered 503: the database is the only place keys live.</summary>
-    private static readonly TimeSpan KeyLookupTimeout = TimeSpan.FromMilliseconds(400);
-
-    /// <summary>Even when auth ate most of the budget, a commit gets this long.</summary>
-    private static readonly TimeSpan MinCommitWait = TimeSpan.FromMilliseconds(150);
+    /// <summary>Even when the key lookup ate most of the budget, a commit gets this long.</summary>
+    private static readonly TimeSpan MinCommitWait = TimeSpan.FromMilliseconds(100);
 
     private readonly ApiKeyAuthenticator _auth;
     private readonly EventParser _parser;
@@ -32,16 +29,23 @@ public sealed class EventIntake
     private readonly TimeProvider _time;
     private readonly ILogger<EventIntake> _logger;
 
+    /// <summary>
+    /// A write-key lookup that takes longer is answered 503: the database is the only place keys
+    /// live. It shares the request's CommitTimeoutMs budget, leaving at least 100 ms for the commit.
+    /// </summary>
+    private readonly TimeSpan _keyLookupTimeout;
+
     public EventIntake(IngestionDatabase database, EventParser parser, SiteRateLimiter rateLimiter, GroupCommitter committer,
         EventideOptions options, ILogger<EventIntake> logger, TimeProvider? time = null)
     {
         // Keys are looked up through the fail-fast data source, so a dead database costs a request
-        // KeyLookupTimeout at most. Cached keys keep working while it is down.
+        // the key lookup timeout at most. Cached keys keep working while it is down.
         _auth = new ApiKeyAuthenticator(database.DataSource, options, time);
         _parser = parser;
         _rateLimiter = rateLimiter;
         _committer = committer;
         _options = options.Ingestion;
+        _keyLookupTimeout = TimeSpan.FromMilliseconds(Math.Max(50, options.Ingestion.CommitTimeoutMs - 100));
         _time = time ?? TimeProvider.System;
         _logger = logger;
     }
@@ -75,7 +79,7 @@ public sealed class EventIntake
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            timeout.CancelAfter(KeyLookupTimeout);
+            timeout.CancelAfter(_keyLookupTimeout);
             caller = await _auth.AuthenticateHeaderAsync(request.Headers.Authorization.ToString(), timeout.Token).WaitAsync(timeout.Token);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
@@ -132,8 +136,7 @@ public sealed class EventIntake
 
         var site = caller.Site!;
         var accepted = new List<EventRecord>(batch.Valid.Count);
-        var errors = batch.Errors;
-        var forbidden = 0;
+        List<EventError>? notCovered = null;
         foreach (var (index, e) in batch.Valid)
         {
             if (caller.CanWrite(e.SiteId))
@@ -141,19 +144,15 @@ public sealed class EventIntake
                 accepted.Add(e);
                 continue;
             }
-            forbidden++;
-            errors.Add(new EventError(index, "site_id",
+            (notCovered ??= []).Add(new EventError(index, "site_id",
                 $"The write key belongs to site '{site}' and does not cover site '{e.SiteId}'; send that site's events with its own key.",
                 RejectReason.Forbidden));
         }
-        if (forbidden > 0)
-        {
-            errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
-        }
+        var errors = notCovered is null ? batch.Errors : MergeByIndex(batch.Errors, notCovered);
         CountRejections(errors);
         if (accepted.Count == 0)
         {
-            return forbidden > 0
+            return notCovered is not null
                 ? Problem(StatusCodes.Status403Forbidden, "Site not covered by the key",
                     $"No event was accepted and the write key (site '{site}') does not cover the site of at least one of them; use each site's own write key. See errors for every event.", errors)
                 : Problem(StatusCodes.Status400BadRequest, "No valid events",
@@ -203,6 +202,18 @@ public sealed class EventIntake
             }
         }
         return BodyFormat.Json;
+    }
+
+    /// <summary>Merges two index-ordered lists, keeping each event's own errors in their order.</summary>
+    private static List<EventError> MergeByIndex(List<EventError> a, List<EventError> b)
+    {
+        var merged = new List<EventError>(a.Count + b.Count);
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            merged.Add(j == b.Count || (i < a.Count && a[i].Index <= b[j].Index) ? a[i++] : b[j++]);
+        }
+        return merged;
     }
 
     private static int CountRejectedEvents(List<EventError> errors)

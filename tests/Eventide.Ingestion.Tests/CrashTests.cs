@@ -4,11 +4,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using Eventide.Storage;
 using Eventide.Testing;
+using Xunit.Abstractions;
 
 namespace Eventide.Ingestion.Tests;
 
 /// <summary>The real binary killed with SIGKILL under load: every acknowledged id must be in the inbox.</summary>
-public class CrashTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
+public class CrashTests(MigratedPostgresFixture db, ITestOutputHelper output) : IClassFixture<MigratedPostgresFixture>
 {
     [Fact]
     public async Task Kill_9_during_load_loses_no_acknowledged_event_and_the_restarted_server_serves_again()
@@ -56,6 +57,7 @@ public class CrashTests(MigratedPostgresFixture db) : IClassFixture<MigratedPost
 
         var stored = await InboxReader.ReadAllAsync(db.DataSource);
         var storedIds = stored.Select(x => x.Event.EventId).ToList();
+        output.WriteLine($"{acknowledged.Count} events acknowledged in {answered} answers before kill -9; {storedIds.Count} in the inbox");
         var missing = acknowledged.Except(storedIds).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged ids are missing from the inbox");
         Assert.Equal(storedIds.Count, storedIds.Distinct().Count());

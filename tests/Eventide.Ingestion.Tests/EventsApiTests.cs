@@ -160,6 +160,20 @@ public class EventsApiTests(IngestionFixture fx) : IClassFixture<IngestionFixtur
     }
 
     [Fact]
+    public async Task Post_reports_errors_in_index_order_with_each_events_own_errors_together()
+    {
+        var ok = NewId();
+        var response = await fx.Host.PostAsync(fx.Demo.WriteKey,
+            $$"""[{"site_id":"demo","name":7,"path":8},{"site_id":"other","name":"x"},{"site_id":"demo","name":"x","event_id":"{{ok}}"},{"site_id":"other","name":"y"}]""");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var json = await Answers.JsonAsync(response);
+        Assert.Equal([ok], Answers.Ids(json));
+        Assert.Equal(3, json.GetProperty("rejected").GetInt32());
+        Assert.Equal([(0, "name"), (0, "path"), (1, "site_id"), (3, "site_id")],
+            json.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString())).ToList());
+    }
+
+    [Fact]
     public async Task Post_without_key_is_401_problem_json_that_says_what_to_send()
     {
         var response = await fx.Host.PostAsync(null, Encoding.UTF8.GetBytes("""{"site_id":"demo","name":"x"}"""));

@@ -15,6 +15,8 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
         protected override void Configure(EventideOptions options)
         {
             base.Configure(options);
+            // The default budget: these tests measure the 1 s answer guarantee.
+            options.Ingestion.CommitTimeoutMs = new IngestionOptions().CommitTimeoutMs;
             options.Ingestion.MaxEventsPerRequest = 10;
             options.Ingestion.MaxBufferedEvents = 10;
         }
@@ -49,7 +51,7 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
             {
                 var ids = NewIds(3);
                 var clock = Stopwatch.StartNew();
-                var response = await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(ids));
+                var response = await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(ids), retryUnavailable: false);
                 return (ids, response, clock.Elapsed);
             });
             foreach (var (ids, response, elapsed) in await Task.WhenAll(requests))
@@ -64,13 +66,15 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
             }
             await block.RollbackAsync();
         }
+        // The abandoned requests' events leave the (tiny) buffer once the committer has ended their transaction.
+        var committer = fx.Host.Services.GetRequiredService<GroupCommitter>();
+        await Eventually.WaitAsync(() => Task.FromResult(committer.BufferedEvents), n => n == 0, TimeSpan.FromSeconds(5), "the buffer to drain");
 
         var after = NewIds(2);
         Assert.Equal(HttpStatusCode.Accepted, (await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(after))).StatusCode);
         var stored = await InboxReader.EventIdsAsync(fx.DataSource);
         Assert.Subset(stored, after.ToHashSet());
         Assert.Empty(stored.Intersect(refused));
-        Assert.Equal(0, fx.Host.Services.GetRequiredService<GroupCommitter>().BufferedEvents);
     }
 
     [Fact]
@@ -81,11 +85,11 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
         await using var conn = await fx.DataSource.OpenConnectionAsync();
         await using var block = await BlockCommitsAsync(conn);
 
-        var filling = fx.Host.PostAsync(fx.Demo.WriteKey, Batch(NewIds(10)));
+        var filling = fx.Host.PostAsync(fx.Demo.WriteKey, Batch(NewIds(10)), retryUnavailable: false);
         await Eventually.WaitAsync(() => Task.FromResult(committer.BufferedEvents), n => n == 10, TimeSpan.FromSeconds(5), "the first request to fill the buffer");
 
         var clock = Stopwatch.StartNew();
-        var response = await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(NewIds(1)));
+        var response = await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(NewIds(1)), retryUnavailable: false);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"answered after {clock.Elapsed.TotalMilliseconds} ms: {await response.Content.ReadAsStringAsync()}");
         Assert.Contains("saturated", (await Answers.JsonAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);

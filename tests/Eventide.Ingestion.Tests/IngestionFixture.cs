@@ -35,5 +35,7 @@ public class IngestionFixture : MigratedPostgresFixture
     {
         // Rotation is exercised on its own; here it would only add noise.
         options.Ingestion.InboxRotationSeconds = 0;
+        // The most the 1 s answer guarantee allows: the test machine is shared and often loaded.
+        options.Ingestion.CommitTimeoutMs = 750;
     }
 }

@@ -46,10 +46,28 @@ public sealed class TestHost : IAsyncDisposable
         return new TestHost(app, address);
     }
 
-    public Task<HttpResponseMessage> PostAsync(string key, string body, string contentType = "application/json", string path = "/v1/events") =>
-        PostAsync(key, Encoding.UTF8.GetBytes(body), contentType, path);
+    public Task<HttpResponseMessage> PostAsync(string key, string body, string contentType = "application/json", string path = "/v1/events", bool retryUnavailable = true) =>
+        PostAsync(key, Encoding.UTF8.GetBytes(body), contentType, path, retryUnavailable: retryUnavailable);
 
-    public async Task<HttpResponseMessage> PostAsync(string? key, byte[] body, string contentType = "application/json", string path = "/v1/events", string? encoding = null)
+    /// <summary>
+    /// Posts like a well-behaved client: a 503 that says nothing was stored (no <c>ids</c>) is
+    /// retried, a few times, as the API asks. Tests of the 503 paths pass retryUnavailable: false.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostAsync(string? key, byte[] body, string contentType = "application/json", string path = "/v1/events",
+        string? encoding = null, bool retryUnavailable = true)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await PostOnceAsync(key, body, contentType, path, encoding);
+            if (!retryUnavailable || attempt == 5 || response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable
+                || (await Answers.JsonAsync(response)).TryGetProperty("ids", out _))
+            {
+                return response;
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> PostOnceAsync(string? key, byte[] body, string contentType, string path, string? encoding)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
