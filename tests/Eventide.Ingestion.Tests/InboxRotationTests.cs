@@ -78,11 +78,12 @@ public class InboxRotationTests(MigratedPostgresFixture db, ITestOutputHelper ou
             await ConsumeAllAsync();
             if ((i + 1) % RotateEvery == 0)
             {
+                // The size just before rotating is the largest of the period.
+                sizes.Add(await InboxRotator.SizeAsync(db.DataSource, CancellationToken.None));
                 if (rotate)
                 {
                     await rotator.RotateAsync(TimeSpan.Zero, CancellationToken.None);
                 }
-                sizes.Add(await InboxRotator.SizeAsync(db.DataSource, CancellationToken.None));
             }
         }
         return sizes;
