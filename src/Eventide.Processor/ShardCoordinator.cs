@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Eventide.Core;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ namespace Eventide.Processor;
 public sealed class ShardCoordinator : BackgroundService
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _connectionString;
     private readonly ShardConsumer _consumer;
     private readonly ProcessorSettings _settings;
     private readonly ILogger<ShardCoordinator> _logger;
@@ -28,9 +30,11 @@ public sealed class ShardCoordinator : BackgroundService
     private volatile IReadOnlySet<int> _owned = new HashSet<int>();
     private volatile bool _joined;
 
-    public ShardCoordinator(NpgsqlDataSource dataSource, ShardConsumer consumer, ProcessorSettings settings, ILogger<ShardCoordinator> logger, TimeProvider time)
+    public ShardCoordinator(
+        NpgsqlDataSource dataSource, EventideOptions options, ShardConsumer consumer, ProcessorSettings settings, ILogger<ShardCoordinator> logger, TimeProvider time)
     {
         _dataSource = dataSource;
+        _connectionString = options.Database.ConnectionString;
         _consumer = consumer;
         _settings = settings;
         _logger = logger;
@@ -89,7 +93,7 @@ public sealed class ShardCoordinator : BackgroundService
                     continue;
                 }
                 Shards = settings.Shards;
-                session = await MemberSession.OpenAsync(_dataSource, MemberId, Environment.MachineName, stoppingToken);
+                session = await MemberSession.OpenAsync(_connectionString, MemberId, Environment.MachineName, stoppingToken);
                 _joined = true;
                 Log.Joined(_logger, MemberId, Shards, _settings.HeartbeatTimeout.TotalSeconds);
                 backoff = TimeSpan.FromMilliseconds(500);

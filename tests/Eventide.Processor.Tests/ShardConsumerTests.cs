@@ -115,7 +115,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
     {
         var site = Site("fenced", 5);
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "x", T0)]);
-        await using var session = await MemberSession.OpenAsync(db.DataSource, "fence-test", "localhost", CancellationToken.None);
+        await using var session = await MemberSession.OpenAsync(db.ConnectionString, "fence-test", "localhost", CancellationToken.None);
 
         await Assert.ThrowsAsync<ShardLostException>(() =>
             Consumer().ConsumeAsync(5, 1000, session.BackendPid, null, CancellationToken.None));

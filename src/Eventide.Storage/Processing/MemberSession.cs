@@ -30,11 +30,18 @@ public sealed class MemberSession : IAsyncDisposable
     public int BackendPid { get; }
 
     /// <summary>Opens the session and registers the member (or refreshes it when the id is already known).</summary>
-    public static async Task<MemberSession> OpenAsync(NpgsqlDataSource dataSource, string memberId, string host, CancellationToken cancellationToken)
+    public static async Task<MemberSession> OpenAsync(string connectionString, string memberId, string host, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Unpooled: a pooled connection would go back to the pool on dispose
+        // with its session, and so its shard locks, still alive.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            ApplicationName = "eventide-processor-member",
+        }.ConnectionString);
         try
         {
+            await connection.OpenAsync(cancellationToken);
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO eventide.processor_members (member_id, host) VALUES ($1, $2)
                 ON CONFLICT (member_id) DO UPDATE SET heartbeat_at = now(), host = EXCLUDED.host
