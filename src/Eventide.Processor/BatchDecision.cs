@@ -13,12 +13,12 @@ public static class BatchDecision
         switch (input.Kind)
         {
             case BatchInputKind.Arrived:
-            {
-                // A NOTIFY says "at least one more row"; the poll gives the real count.
-                var pending = input.Events is { } known ? Math.Max(known, 1) : state.PendingEvents + 1;
-                var next = new BatchWindow(pending, state.OldestAt ?? input.Now);
-                return (next, IsDue(next, input.Now, policy));
-            }
+                {
+                    // A NOTIFY says "at least one more row"; the poll gives the real count.
+                    var pending = input.Events is { } known ? Math.Max(known, 1) : state.PendingEvents + 1;
+                    var next = new BatchWindow(pending, state.OldestAt ?? input.Now);
+                    return (next, IsDue(next, input.Now, policy));
+                }
             case BatchInputKind.Tick:
                 return (state, !state.IsEmpty && IsDue(state, input.Now, policy));
             case BatchInputKind.Flushed:

@@ -28,7 +28,9 @@ public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) 
             .Select(i => InboxTestWriter.Event($"crash-site-{i % 37}", $"c-{i}", baseTime.AddMilliseconds(i)))
             .ToList();
         var survivor = await EventideProcess.StartAsync(db.ConnectionString, "processor", env);
-        var victim = await EventideProcess.StartAsync(db.ConnectionString, "processor", env);
+        // Named, so the test can see the victim's transactions in pg_stat_activity.
+        var victimConnection = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "crash-victim" }.ConnectionString;
+        var victim = await EventideProcess.StartAsync(victimConnection, "processor", env);
         EventideProcess? restarted = null;
         try
         {
@@ -43,13 +45,15 @@ public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) 
                 }
             });
             await Eventually.WaitAsync(async () => await Db.EventCountAsync(db.DataSource) >= 2000, TimeSpan.FromSeconds(60), "storing to be under way");
-            var openTransactions = await Db.ScalarAsync(db.DataSource,
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()");
+            // Kill while the victim has a consume transaction open: it claimed rows it has not committed.
+            var openTransactions = await Eventually.WaitAsync(() => Db.ScalarAsync(db.DataSource, """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'crash-victim' AND xact_start IS NOT NULL
+                """), n => n > 0, TimeSpan.FromSeconds(30), "a consume transaction of the victim to be open");
             var killedAt = Stopwatch.StartNew();
             victim.Kill();
             var storedAtKill = await Db.EventCountAsync(db.DataSource);
             Assert.True(storedAtKill < Events, "the victim was killed after everything was stored; the test proves nothing");
-            Assert.True(openTransactions > 0, "no transaction was open at the kill");
 
             // The survivor takes the dead member's shards once its heartbeat is older than the timeout.
             await Eventually.WaitAsync(async () =>
@@ -59,7 +63,7 @@ public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) 
                 return locks.Count == db.Shards && locks.Values.SelectMany(p => p).Distinct().Count() == 1;
             }, 3 * timeout, "the survivor to own every shard");
             var takeover = killedAt.Elapsed;
-            output.WriteLine($"killed with {storedAtKill}/{Events} stored and {openTransactions} open transactions; " +
+            output.WriteLine($"killed with {storedAtKill}/{Events} stored, {openTransactions} victim transactions open just before; " +
                 $"survivor owned every shard {takeover.TotalMilliseconds:F0} ms after the kill (timeout {timeout.TotalMilliseconds} ms)");
             Assert.True(takeover <= 2 * timeout, $"takeover took {takeover.TotalMilliseconds} ms");
 
@@ -73,6 +77,18 @@ public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) 
             Assert.Equal(written.Select(e => (e.SiteId, e.EventId)).Order(), stored.Keys.Order());
             Assert.Equal(Events, await Db.EventCountAsync(db.DataSource));
             Assert.Equal(0, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.dead_letters"));
+
+            // SIGTERM is the graceful path: the member commits, unlocks and deletes
+            // its row, so the restarted one takes everything well before the timeout.
+            await Eventually.WaitAsync(async () => await OwnersAsync() == 2, TimeSpan.FromSeconds(30), "the restarted processor to own shards");
+            var stoppedAt = Stopwatch.StartNew();
+            await survivor.StopAsync();
+            await Eventually.WaitAsync(async () => await OwnersAsync() == 1 && (await LockedShardsAsync()) == db.Shards,
+                2 * timeout, "the restarted processor to own every shard after the survivor's SIGTERM");
+            output.WriteLine($"after SIGTERM the remaining processor owned every shard in {stoppedAt.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.True(stoppedAt.Elapsed < timeout, $"graceful handoff took {stoppedAt.Elapsed.TotalMilliseconds} ms, as long as a dead member's");
+            Assert.Equal(1, await Db.ScalarAsync(db.DataSource,
+                $"SELECT count(*) FROM eventide.processor_members WHERE heartbeat_at > now() - interval '{options.Processor.HeartbeatTimeoutMs} milliseconds'"));
         }
         finally
         {
@@ -83,6 +99,12 @@ public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) 
                 await restarted.DisposeAsync();
             }
         }
+    }
+
+    private async Task<int> LockedShardsAsync()
+    {
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        return (await Db.ShardLocksAsync(conn)).Count;
     }
 
     private async Task<long> OwnersAsync()
