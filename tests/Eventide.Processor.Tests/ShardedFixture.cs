@@ -28,9 +28,3 @@ public abstract class ShardedFixture(int shards) : PostgresFixture
         configure?.Invoke(o);
     });
 }
-
-public sealed class EightShardFixture() : ShardedFixture(8);
-
-public sealed class SixteenShardFixture() : ShardedFixture(16);
-
-public sealed class DefaultShardFixture() : ShardedFixture(64);
