@@ -29,6 +29,7 @@ public sealed class ShardCoordinator : BackgroundService
     private readonly SemaphoreSlim _gate;
     private volatile IReadOnlySet<int> _owned = new HashSet<int>();
     private volatile bool _joined;
+    private volatile string? _problem;
 
     public ShardCoordinator(
         NpgsqlDataSource dataSource, EventideOptions options, ShardConsumer consumer, ProcessorSettings settings, ILogger<ShardCoordinator> logger, TimeProvider time)
@@ -52,6 +53,9 @@ public sealed class ShardCoordinator : BackgroundService
     public int Shards { get; private set; }
 
     public bool Joined => _joined;
+
+    /// <summary>Why the member cannot work right now (no schema, session lost), or null.</summary>
+    public string? Problem => _problem;
 
     /// <summary>Sites with in-memory state across the owned shards (passivated ones excluded).</summary>
     public int ActiveSites => _workers.Values.Sum(w => w.Sites.Count);
@@ -89,12 +93,14 @@ public sealed class ShardCoordinator : BackgroundService
                 if (await new PartitionMaintenance(_dataSource).ReadSettingsAsync(stoppingToken) is not { } settings)
                 {
                     Log.WaitingForSchema(_logger);
+                    _problem = "waiting for the schema to be migrated";
                     await Task.Delay(backoff, _time, stoppingToken);
                     continue;
                 }
                 Shards = settings.Shards;
                 session = await MemberSession.OpenAsync(_connectionString, MemberId, Environment.MachineName, stoppingToken);
                 _joined = true;
+                _problem = null;
                 Log.Joined(_logger, MemberId, Shards, _settings.HeartbeatTimeout.TotalSeconds);
                 backoff = TimeSpan.FromMilliseconds(500);
                 await TickLoopAsync(session, stoppingToken);
@@ -113,6 +119,7 @@ public sealed class ShardCoordinator : BackgroundService
                 // the connection closes) released by the server, so every worker
                 // must stop at once without committing.
                 _joined = false;
+                _problem = $"member session lost: {ex.Message}";
                 await AbortAllAsync();
                 Log.SessionLost(_logger, MemberId, ex.Message, backoff.TotalSeconds);
                 if (session is not null)

@@ -105,7 +105,7 @@ internal sealed class ShardWorker
                 (state, flush) = BatchDecision.Next(state, BatchInput.Flushed(Now, result.ClaimedEvents, result.HasMore), _settings.Batch);
                 // On stop, only the in-flight window is committed; the backlog
                 // behind it belongs to the shard's next owner.
-                flush &= input.Kind != BatchInputKind.Stop;
+                flush &= input.Kind != BatchInputKind.Stop && !_stop.IsCancellationRequested;
             }
             Sites.Passivate();
             if (input.Kind == BatchInputKind.Stop)
