@@ -1,0 +1,41 @@
+namespace Eventide.Server.Metrics;
+
+/// <summary>
+/// An instrument on another library's meter re-exposed under an Eventide
+/// name: only the mapped tags become labels (renamed), and measurements whose
+/// tags fail the filter are ignored.
+/// </summary>
+public sealed record ForeignInstrument(
+    string MeterName,
+    string InstrumentName,
+    string ExposedName,
+    string Help,
+    IReadOnlyDictionary<string, string> Labels,
+    Func<IReadOnlyDictionary<string, object?>, bool>? Filter = null)
+{
+    /// <summary>
+    /// Npgsql 10 (meter "Npgsql", OpenTelemetry database semantic conventions).
+    /// Only pools whose data source is named "eventide…" count, so a test's or
+    /// tool's own data source in the same process does not inflate the numbers;
+    /// the pool name is not a label (it would carry connection details).
+    /// </summary>
+    public static IReadOnlyList<ForeignInstrument> Npgsql { get; } =
+    [
+        new("Npgsql", "db.client.connection.count", "eventide_db_pool_connections",
+            "Connections in the Eventide database pool by state (idle, used).",
+            new Dictionary<string, string> { ["db.client.connection.state"] = "state" }, IsEventidePool),
+        new("Npgsql", "db.client.connection.max", "eventide_db_pool_max_connections",
+            "Maximum connections the Eventide database pool may open (Maximum Pool Size).",
+            new Dictionary<string, string>(), IsEventidePool),
+        new("Npgsql", "db.client.connection.pending_requests", "eventide_db_pool_pending_requests",
+            "Requests waiting for a connection from the Eventide database pool.",
+            new Dictionary<string, string>(), IsEventidePool),
+        new("Npgsql", "db.client.connection.timeouts", "eventide_db_pool_timeouts",
+            "Times a request for a connection from the Eventide database pool timed out.",
+            new Dictionary<string, string>(), IsEventidePool),
+    ];
+
+    private static bool IsEventidePool(IReadOnlyDictionary<string, object?> tags) =>
+        tags.TryGetValue("db.client.connection.pool.name", out var name) && name is string s
+        && s.StartsWith("eventide", StringComparison.Ordinal);
+}
