@@ -27,10 +27,10 @@ public sealed record ForeignInstrument(
         new("Npgsql", "db.client.connection.max", "eventide_db_pool_max_connections",
             "Maximum connections the Eventide database pool may open (Maximum Pool Size).",
             new Dictionary<string, string>(), IsEventidePool),
-        new("Npgsql", "db.client.connection.pending_requests", "eventide_db_pool_pending_requests",
+        new("Npgsql", "db.client.connection.npgsql.pending_requests", "eventide_db_pool_pending_requests",
             "Requests waiting for a connection from the Eventide database pool.",
             new Dictionary<string, string>(), IsEventidePool),
-        new("Npgsql", "db.client.connection.timeouts", "eventide_db_pool_timeouts",
+        new("Npgsql", "db.client.connection.npgsql.timeouts", "eventide_db_pool_timeouts",
             "Times a request for a connection from the Eventide database pool timed out.",
             new Dictionary<string, string>(), IsEventidePool),
     ];
