@@ -3,6 +3,8 @@ using Eventide.Testing;
 
 namespace Eventide.Server.Tests.Metrics;
 
+// The role metrics are process-wide statics: counted values are exact only while no other test posts events.
+[Collection(SerialMetricsCollection.Name)]
 public class DashboardTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
 {
     [Fact]
@@ -45,7 +47,7 @@ public class DashboardTests(MigratedPostgresFixture db) : IClassFixture<Migrated
     public async Task Every_metric_a_dashboard_names_is_exposed_by_the_roles()
     {
         await using var host = await RoleHost.StartAsync(db.Options(), Role.All);
-        await RoleTraffic.ExerciseAsync(host);
+        await RoleTraffic.ExerciseAsync(db, host);
 
         var exposed = (await host.ScrapeAsync()).SelectableNames();
 

@@ -2,6 +2,8 @@ using Eventide.Testing;
 
 namespace Eventide.Server.Tests.Metrics;
 
+// The role metrics are process-wide statics: counted values are exact only while no other test posts events.
+[Collection(SerialMetricsCollection.Name)]
 public class PrometheusServerTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -32,6 +34,14 @@ public class PrometheusServerTests(MigratedPostgresFixture db) : IClassFixture<M
         }
         await Eventually.WaitAsync(() => prometheus.QueryAsync(Requests),
             r => r.Count == 1 && r[0].Value == before[0].Value + 5, Deadline, "the counter to rise by the 5 requests made");
+
+        // Events posted to ingestion: accepted there, stored by the processor, both seen by Prometheus.
+        var keys = await RoleTraffic.CreateSiteAsync(db, "prometheus-site");
+        await RoleTraffic.PostEventsAsync(ingestion, keys, 7);
+        await Eventually.WaitAsync(() => prometheus.QueryAsync("sum(eventide_ingestion_events_total{role=\"ingestion\",outcome=\"accepted\"})"),
+            r => r.Count == 1 && r[0].Value == 7, Deadline, "Prometheus to see the 7 accepted events");
+        await Eventually.WaitAsync(() => prometheus.QueryAsync("sum(eventide_processor_events_total{role=\"processor\",outcome=\"stored\"})"),
+            r => r.Count == 1 && r[0].Value == 7, Deadline, "Prometheus to see the 7 events stored by the processor");
     }
 
     [Fact]
