@@ -15,27 +15,30 @@ public sealed record ForeignInstrument(
 {
     /// <summary>
     /// Npgsql 10 (meter "Npgsql", OpenTelemetry database semantic conventions).
-    /// Only pools whose data source is named "eventide…" count, so a test's or
-    /// tool's own data source in the same process does not inflate the numbers;
-    /// the pool name is not a label (it would carry connection details).
+    /// Only pools whose data source is named "eventide…" count (Eventide names
+    /// its data sources, e.g. "eventide", "eventide-ingestion"; an unnamed one
+    /// is named after its connection string, which must not become a label).
+    /// The pool name is the "pool" label.
     /// </summary>
     public static IReadOnlyList<ForeignInstrument> Npgsql { get; } =
     [
         new("Npgsql", "db.client.connection.count", "eventide_db_pool_connections",
-            "Connections in the Eventide database pool by state (idle, used).",
-            new Dictionary<string, string> { ["db.client.connection.state"] = "state" }, IsEventidePool),
+            "Connections in an Eventide database pool by state (idle, used).",
+            new Dictionary<string, string> { ["db.client.connection.state"] = "state", [PoolName] = "pool" }, IsEventidePool),
         new("Npgsql", "db.client.connection.max", "eventide_db_pool_max_connections",
-            "Maximum connections the Eventide database pool may open (Maximum Pool Size).",
-            new Dictionary<string, string>(), IsEventidePool),
+            "Maximum connections an Eventide database pool may open (Maximum Pool Size).",
+            new Dictionary<string, string> { [PoolName] = "pool" }, IsEventidePool),
         new("Npgsql", "db.client.connection.npgsql.pending_requests", "eventide_db_pool_pending_requests",
-            "Requests waiting for a connection from the Eventide database pool.",
-            new Dictionary<string, string>(), IsEventidePool),
+            "Requests waiting for a connection from an Eventide database pool.",
+            new Dictionary<string, string> { [PoolName] = "pool" }, IsEventidePool),
         new("Npgsql", "db.client.connection.npgsql.timeouts", "eventide_db_pool_timeouts",
-            "Times a request for a connection from the Eventide database pool timed out.",
-            new Dictionary<string, string>(), IsEventidePool),
+            "Times a request for a connection from an Eventide database pool timed out.",
+            new Dictionary<string, string> { [PoolName] = "pool" }, IsEventidePool),
     ];
 
+    private const string PoolName = "db.client.connection.pool.name";
+
     private static bool IsEventidePool(IReadOnlyDictionary<string, object?> tags) =>
-        tags.TryGetValue("db.client.connection.pool.name", out var name) && name is string s
+        tags.TryGetValue(PoolName, out var name) && name is string s
         && s.StartsWith("eventide", StringComparison.Ordinal);
 }

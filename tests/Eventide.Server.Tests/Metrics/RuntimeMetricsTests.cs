@@ -28,8 +28,8 @@ public class RuntimeMetricsTests(MigratedPostgresFixture db) : IClassFixture<Mig
         Assert.True(scrape.Value("eventide_dotnet_threadpool_threads") >= 1);
         Assert.Equal(["0", "1", "2"], scrape.Named("eventide_dotnet_gc_collections_total").Select(s => s.Labels["generation"]).Order());
         // The readiness check returned its connection: the pool holds at least one idle one, within the configured maximum.
-        Assert.True(scrape.Value("eventide_db_pool_connections", ("state", "idle")) >= 1);
-        Assert.Equal(0, scrape.Value("eventide_db_pool_connections", ("state", "used")));
-        Assert.Equal(new NpgsqlConnectionStringBuilder(db.ConnectionString).MaxPoolSize, scrape.Value("eventide_db_pool_max_connections"));
+        Assert.True(scrape.Value("eventide_db_pool_connections", ("pool", "eventide"), ("state", "idle")) >= 1);
+        Assert.Equal(0, scrape.Value("eventide_db_pool_connections", ("pool", "eventide"), ("state", "used")));
+        Assert.Equal(new NpgsqlConnectionStringBuilder(db.ConnectionString).MaxPoolSize, scrape.Value("eventide_db_pool_max_connections", ("pool", "eventide")));
     }
 }
