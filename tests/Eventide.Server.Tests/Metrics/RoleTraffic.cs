@@ -22,13 +22,20 @@ public static class RoleTraffic
             body.Append(i == 0 ? "" : ",").Append("{\"site_id\":\"").Append(keys.Site).Append("\",\"name\":\"pageview\",\"path\":\"/p/")
                 .Append(i % 3).Append("\"}");
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/events", UriKind.Relative))
+        var json = body.Append(']').ToString();
+        // 503 means nothing was stored and the client should retry: a cold key
+        // lookup can exceed ingestion's short timeout on a loaded machine.
+        var (status, detail) = await Eventually.WaitAsync(async () =>
         {
-            Content = new StringContent(body.Append(']').ToString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys.WriteKey);
-        using var response = await ingestion.Http.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /v1/events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/events", UriKind.Relative))
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys.WriteKey);
+            using var response = await ingestion.Http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }, r => r.StatusCode != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "POST /v1/events to answer other than 503");
+        Assert.True(status == HttpStatusCode.Accepted, $"POST /v1/events answered {(int)status}: {detail}");
     }
 
     /// <summary>Asks the query API for the site's summary (any answer: the query metrics record it).</summary>
