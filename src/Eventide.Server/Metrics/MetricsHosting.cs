@@ -8,12 +8,7 @@ public static class MetricsHosting
 {
     public static IServiceCollection AddEventideMetrics(this IServiceCollection services, IConfiguration configuration, Role roles)
     {
-        var telemetry = new TelemetryOptions();
-        configuration.GetSection(TelemetryOptions.SectionName).Bind(telemetry);
-        if (telemetry.Validate() is { } problem)
-        {
-            throw new OptionsException(problem);
-        }
+        var telemetry = TelemetryOptions.Bind(configuration);
         RuntimeMetrics.EnsureCreated();
         services.AddMetrics();
         services.AddSingleton(sp => new PrometheusExporter(scope: sp.GetRequiredService<IMeterFactory>()));

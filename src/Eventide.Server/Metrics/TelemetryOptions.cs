@@ -16,6 +16,14 @@ public sealed class TelemetryOptions
 
     public int OtlpExportIntervalMs { get; set; } = 15000;
 
+    /// <summary>Binds Eventide:Telemetry and validates it; throws <see cref="OptionsException"/> with a one-line message.</summary>
+    public static TelemetryOptions Bind(IConfiguration configuration)
+    {
+        var telemetry = new TelemetryOptions();
+        configuration.GetSection(SectionName).Bind(telemetry);
+        return telemetry.Validate() is { } problem ? throw new OptionsException(problem) : telemetry;
+    }
+
     /// <summary>Returns the first problem, or null when usable.</summary>
     public string? Validate()
     {

@@ -52,4 +52,14 @@ public class OtlpExportTests(MigratedPostgresFixture db) : IClassFixture<Migrate
 
         Assert.Contains("Eventide:Telemetry:OtlpEndpoint", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_binary_refuses_an_invalid_otlp_endpoint_from_the_environment_as_a_usage_error()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EventideProcess.StartAsync(db.ConnectionString, "query",
+            new Dictionary<string, string> { ["Eventide__Telemetry__OtlpEndpoint"] = "not-a-url" }));
+
+        Assert.Contains("eventide exited with 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("eventide: Eventide:Telemetry:OtlpEndpoint must be an absolute http(s) URL, got 'not-a-url'", error.Message, StringComparison.Ordinal);
+    }
 }
