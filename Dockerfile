@@ -1,0 +1,23 @@
+# The `eventide` data-plane image: one binary, every role
+# (`run --roles ingestion|processor|query|all`).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+RUN dotnet publish src/Eventide.Server/Eventide.Server.csproj -c Release -o /out --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /out ./
+# Runs as the image's non-root `app` user (uid 1654) and writes nothing to
+# its root filesystem, so `readOnlyRootFilesystem: true` works; /tmp is the
+# only scratch space .NET may use (mount an emptyDir there).
+ENV ASPNETCORE_URLS= \
+    DOTNET_EnableDiagnostics=0 \
+    DOTNET_gcServer=0 \
+    Eventide__Database__Timescale=Required
+USER 1654
+EXPOSE 8080
+# Kubernetes probes /healthz (liveness) and /readyz (readiness) on 8080.
+ENTRYPOINT ["dotnet", "/app/eventide.dll"]
+CMD ["run", "--roles", "all", "--listen", "http://0.0.0.0:8080"]

@@ -1,0 +1,38 @@
+namespace Eventide.Bench;
+
+public sealed class Args
+{
+    public string ConnectionString { get; private set; } = "";
+    public Uri Ingest { get; private set; } = new("http://127.0.0.1:8081");
+    public Dictionary<string, int> Pids { get; } = [];
+    public string Out { get; private set; } = "bench/results";
+    public int Sites { get; private set; } = 1000;
+    public int Connections { get; private set; } = 32;
+    public bool Quick { get; private set; }
+    public string Machine { get; private set; } = "";
+
+    public static Args Parse(string[] args)
+    {
+        var a = new Args();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--pg": a.ConnectionString = Next(); break;
+                case "--ingest": a.Ingest = new Uri(Next()); break;
+                case "--pid":
+                    var kv = Next().Split('=', 2);
+                    a.Pids[kv[0]] = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--out": a.Out = Next(); break;
+                case "--sites": a.Sites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--connections": a.Connections = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--machine": a.Machine = Next(); break;
+                case "--quick": a.Quick = true; break;
+                default: throw new ArgumentException($"unknown argument {args[i]}");
+            }
+        }
+        return a.ConnectionString.Length > 0 ? a : throw new ArgumentException("--pg is required");
+    }
+}

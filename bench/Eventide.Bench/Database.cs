@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Eventide.Bench;
+
+/// <summary>What the benchmark asks of the database directly: counts, the ceiling and the naive baseline.</summary>
+public sealed class Database(NpgsqlDataSource dataSource)
+{
+    public async Task<long> StoredEventsAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT count(*) FROM eventide.events");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<long> InboxEventsAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT coalesce(sum(event_count), 0)::bigint FROM eventide.inbox");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<bool> ExistsAsync(string sql, string site, string value, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        cmd.Parameters.AddWithValue(site);
+        cmd.Parameters.AddWithValue(value);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// The ceiling: server-side INSERT … SELECT of same-shaped rows into a
+    /// scratch table with the same columns and indexes as events, in one
+    /// statement: no network, no parsing, no dedupe. Rows per second.
+    /// </summary>
+    public async Task<double> CeilingAsync(int rows, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await ExecAsync(conn, """
+            DROP TABLE IF EXISTS eventide.bench_scratch;
+            CREATE TABLE eventide.bench_scratch (LIKE eventide.events INCLUDING DEFAULTS);
+            CREATE UNIQUE INDEX ON eventide.bench_scratch (site_id, event_id, time);
+            CREATE INDEX ON eventide.bench_scratch (site_id, time DESC);
+            """, ct);
+        var sw = Stopwatch.StartNew();
+        await ExecAsync(conn, $$"""
+            INSERT INTO eventide.bench_scratch
+            SELECT now() - (i % 3600) * INTERVAL '1 second', 'bench-' || lpad((i % 1000)::text, 4, '0'),
+                   gen_random_uuid()::text, 'pageview', '/p/' || (i % 200), 'https://www.google.com/',
+                   'u' || (i % 20000), NULL, '{"plan":"free","value":1}'::jsonb, now()
+            FROM generate_series(1, {{rows}}) AS i
+            """, ct);
+        var seconds = sw.Elapsed.TotalSeconds;
+        await ExecAsync(conn, "DROP TABLE eventide.bench_scratch", ct);
+        return rows / seconds;
+    }
+
+    /// <summary>The naive baseline: one INSERT per event, autocommit, over one connection, for a fixed time.</summary>
+    public async Task<double> NaiveAsync(TimeSpan duration, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await ExecAsync(conn, """
+            DROP TABLE IF EXISTS eventide.bench_naive;
+            CREATE TABLE eventide.bench_naive (LIKE eventide.events INCLUDING DEFAULTS);
+            CREATE UNIQUE INDEX ON eventide.bench_naive (site_id, event_id, time);
+            CREATE INDEX ON eventide.bench_naive (site_id, time DESC);
+            """, ct);
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO eventide.bench_naive (time, site_id, event_id, name, path, referrer, user_id, properties, received_at)
+            VALUES (now(), $1, $2, 'pageview', $3, 'https://www.google.com/', $4, '{"plan":"free","value":1}', now())
+            """, conn);
+        var site = new NpgsqlParameter<string> { TypedValue = "" };
+        cmd.Parameters.Add(site);
+        var id = new NpgsqlParameter<string> { TypedValue = "" };
+        cmd.Parameters.Add(id);
+        var path = new NpgsqlParameter<string> { TypedValue = "" };
+        cmd.Parameters.Add(path);
+        var user = new NpgsqlParameter<string> { TypedValue = "" };
+        cmd.Parameters.Add(user);
+        await cmd.PrepareAsync(ct);
+        var sw = Stopwatch.StartNew();
+        long n = 0;
+        while (sw.Elapsed < duration)
+        {
+            site.TypedValue = "bench-" + (n % 1000).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+            id.TypedValue = Guid.CreateVersion7().ToString();
+            path.TypedValue = "/p/" + (n % 200);
+            user.TypedValue = "u" + (n % 20000);
+            await cmd.ExecuteNonQueryAsync(ct);
+            n++;
+        }
+        var rate = n / sw.Elapsed.TotalSeconds;
+        await ExecAsync(conn, "DROP TABLE eventide.bench_naive", ct);
+        return rate;
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.CommandTimeout = 600;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

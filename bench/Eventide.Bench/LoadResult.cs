@@ -1,0 +1,32 @@
+namespace Eventide.Bench;
+
+public sealed class LoadResult
+{
+    public long Requests;
+    public long AcceptedEvents;
+    public long SentEvents;
+    public long Failures;
+    public readonly Dictionary<int, long> ByStatus = [];
+    public readonly List<double> LatenciesMs = [];
+    public double Seconds;
+
+    public double EventsPerSecond => AcceptedEvents / Seconds;
+
+    public double RequestsPerSecond => Requests / Seconds;
+
+    public void Merge(LoadResult other)
+    {
+        lock (this)
+        {
+            Requests += other.Requests;
+            AcceptedEvents += other.AcceptedEvents;
+            SentEvents += other.SentEvents;
+            Failures += other.Failures;
+            foreach (var (k, v) in other.ByStatus)
+            {
+                ByStatus[k] = ByStatus.GetValueOrDefault(k) + v;
+            }
+            LatenciesMs.AddRange(other.LatenciesMs);
+        }
+    }
+}

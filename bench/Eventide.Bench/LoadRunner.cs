@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Eventide.Bench;
+
+/// <summary>
+/// Bounded HTTP load: a fixed number of keep-alive connections, for a fixed
+/// time. Closed loop (as fast as acknowledged) when no rate is given; open
+/// loop otherwise, with latency measured from the intended send time so a
+/// stalled server is not hidden by the client waiting for it.
+/// </summary>
+public sealed class LoadRunner(Uri ingest, Workload workload, HttpClient http)
+{
+    public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        EnableMultipleHttp2Connections = false,
+    })
+    { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<LoadResult> RunAsync(string phase, int connections, int batchSize, TimeSpan duration, double? eventsPerSecond, CancellationToken ct)
+    {
+        var total = new LoadResult();
+        var stopwatch = Stopwatch.StartNew();
+        var intervalTicks = eventsPerSecond is { } rate ? Stopwatch.Frequency * batchSize / rate : 0;
+        long scheduled = 0;
+        using var progressCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var progress = Progress.RunAsync(phase, total, duration, progressCts.Token);
+
+        var workers = Enumerable.Range(0, connections).Select(w => Task.Run(async () =>
+        {
+            var local = new LoadResult();
+            var random = new Random(w * 7919 + batchSize);
+            var recent = new string[4096];
+            var recentCount = 0;
+            while (stopwatch.Elapsed < duration && !ct.IsCancellationRequested)
+            {
+                long intended;
+                if (intervalTicks > 0)
+                {
+                    var k = Interlocked.Increment(ref scheduled) - 1;
+                    intended = (long)(k * intervalTicks);
+                    var wait = intended - stopwatch.ElapsedTicks;
+                    if (intended > duration.TotalSeconds * Stopwatch.Frequency)
+                    {
+                        break;
+                    }
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), ct);
+                    }
+                }
+                else
+                {
+                    intended = stopwatch.ElapsedTicks;
+                }
+                var (site, key) = workload.PickSite(random);
+                var body = workload.Batch(random, site, batchSize, recent, ref recentCount, out _);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ingest, "/v1/events"))
+                {
+                    Content = new ByteArrayContent(body),
+                };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                int status;
+                long accepted = 0;
+                try
+                {
+                    using var response = await http.SendAsync(request, ct);
+                    status = (int)response.StatusCode;
+                    if (status == 202)
+                    {
+                        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+                        using var doc = JsonDocument.Parse(bytes);
+                        accepted = doc.RootElement.GetProperty("accepted").GetInt64();
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    status = 0;
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    status = 0;
+                }
+                var latencyMs = (stopwatch.ElapsedTicks - intended) * 1000.0 / Stopwatch.Frequency;
+                local.Requests++;
+                local.SentEvents += batchSize;
+                local.AcceptedEvents += accepted;
+                local.ByStatus[status] = local.ByStatus.GetValueOrDefault(status) + 1;
+                if (status != 202)
+                {
+                    local.Failures++;
+                }
+                local.LatenciesMs.Add(latencyMs);
+                Progress.Record(accepted, status == 202);
+            }
+            return local;
+        }, ct)).ToArray();
+
+        foreach (var result in await Task.WhenAll(workers))
+        {
+            total.Merge(result);
+        }
+        total.Seconds = stopwatch.Elapsed.TotalSeconds;
+        await progressCts.CancelAsync();
+        await progress;
+        return total;
+    }
+}

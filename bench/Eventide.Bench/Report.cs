@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace Eventide.Bench;
+
+public sealed record Report(Dictionary<string, object> Json, string Markdown)
+{
+    public static Report Build(
+        Args a, Dictionary<int, LoadResult> saturation, double endToEnd, double e2eSeconds, long inboxAtEnd, LoadResult e2eIngest,
+        double halfTarget, LoadResult half, FreshnessProbe probe, double ceiling, double naive, List<ProcessSampler> processes)
+    {
+        static string F(double v, string format = "N0") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
+        var p = (List<double> s, double q) => Percentiles.Of(s, q);
+        var sat = saturation[100];
+        var ratioCeiling = endToEnd / ceiling;
+        var ratioNaive = endToEnd / naive;
+        var halfP99 = p(half.LatenciesMs, 99);
+        var freshP95 = p(probe.TableMs, 95);
+        var maxRssMb = processes.Count == 0 ? double.NaN : processes.Max(s => Math.Max(s.PeakRssBytes, s.HighWaterBytes())) / 1048576.0;
+
+        var targets = new List<(string Name, string Goal, string Measured, bool Met)>
+        {
+            ("end-to-end ÷ ceiling", "≥ 0.5", F(ratioCeiling, "F2"), ratioCeiling >= 0.5),
+            ("end-to-end ÷ naive", "≥ 20", F(ratioNaive, "F1"), ratioNaive >= 20),
+            ("ack p99 at 50 % load", "≤ 25 ms", F(halfP99, "F1") + " ms", halfP99 <= 25),
+            ("freshness p95 at 50 % load (events table)", "≤ 1000 ms", F(freshP95, "F0") + " ms", freshP95 <= 1000),
+            ("peak RSS of every process", "≤ 300 MB", F(maxRssMb, "F0") + " MB", maxRssMb <= 300),
+        };
+
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. Roles as separate processes (ingestion, processor, query) on one local PostgreSQL; {a.Sites} sites, Zipf-skewed, 10 % duplicate event ids, {a.Connections} keep-alive connections.");
+        md.AppendLine();
+        md.AppendLine("| ingestion at saturation | events/s | requests/s | ack p50 | ack p95 | ack p99 | non-202 |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (batch, r) in saturation.OrderBy(kv => kv.Key))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| batch {batch} | {F(r.EventsPerSecond)} | {F(r.RequestsPerSecond)} | {F(p(r.LatenciesMs, 50), "F1")} ms | {F(p(r.LatenciesMs, 95), "F1")} ms | {F(p(r.LatenciesMs, 99), "F1")} ms | {r.Failures} |");
+        }
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| 50 % load (batch 100, target {F(halfTarget)}/s) | {F(half.EventsPerSecond)} | {F(half.RequestsPerSecond)} | {F(p(half.LatenciesMs, 50), "F1")} ms | {F(p(half.LatenciesMs, 95), "F1")} ms | {F(halfP99, "F1")} ms | {half.Failures} |");
+        md.AppendLine();
+        md.AppendLine("| end to end and baselines | value |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| end-to-end events/s stored (sustained {e2eSeconds:F0} s, ingest offered {F(e2eIngest.EventsPerSecond)}/s; inbox at end {inboxAtEnd:N0}) | {F(endToEnd)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: server-side INSERT … SELECT rows/s | {F(ceiling)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| naive: one INSERT per event, one connection, rows/s | {F(naive)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → events table p50 / p95 ({probe.TableMs.Count} probes, {probe.Lost} not seen in 10 s) | {F(p(probe.TableMs, 50))} ms / {F(freshP95)} ms |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → per-minute aggregate p50 / p95 | {F(p(probe.AggregateMs, 50))} ms / {F(p(probe.AggregateMs, 95))} ms |");
+        md.AppendLine();
+        md.AppendLine("| process | peak RSS | average CPU (cores) |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var s in processes)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB | {s.AverageCores():F2} |");
+        }
+        md.AppendLine();
+        md.AppendLine("| target | goal | measured | met |");
+        md.AppendLine("|---|---|---:|---|");
+        foreach (var t in targets)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met ? "yes" : "**no**")} |");
+        }
+
+        var json = new Dictionary<string, object>
+        {
+            ["machine"] = a.Machine,
+            ["quick"] = a.Quick,
+            ["saturation"] = saturation.ToDictionary(kv => $"batch_{kv.Key}", kv => (object)Summary(kv.Value)),
+            ["half_load"] = Summary(half),
+            ["half_load_target_events_per_s"] = halfTarget,
+            ["end_to_end_events_per_s"] = endToEnd,
+            ["inbox_at_end_of_sustained_load"] = inboxAtEnd,
+            ["ceiling_rows_per_s"] = ceiling,
+            ["naive_rows_per_s"] = naive,
+            ["ratio_end_to_end_to_ceiling"] = ratioCeiling,
+            ["ratio_end_to_end_to_naive"] = ratioNaive,
+            ["freshness_table_ms"] = new { p50 = p(probe.TableMs, 50), p95 = freshP95, probes = probe.TableMs.Count, lost = probe.Lost },
+            ["freshness_aggregate_ms"] = new { p50 = p(probe.AggregateMs, 50), p95 = p(probe.AggregateMs, 95) },
+            ["processes"] = processes.Select(s => new { name = s.Name, peak_rss_mb = Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0, cpu_cores = s.AverageCores() }).ToList(),
+            ["targets"] = targets.Select(t => new { name = t.Name, goal = t.Goal, measured = t.Measured, met = t.Met }).ToList(),
+        };
+        return new Report(json, md.ToString());
+
+        object Summary(LoadResult r) => new
+        {
+            events_per_s = r.EventsPerSecond,
+            requests_per_s = r.RequestsPerSecond,
+            ack_ms = new { p50 = p(r.LatenciesMs, 50), p95 = p(r.LatenciesMs, 95), p99 = p(r.LatenciesMs, 99) },
+            failures = r.Failures,
+            statuses = r.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Eventide.Operator.Desired;
+using Eventide.Operator.Kubernetes;
+using Eventide.Operator.Resources;
+
+namespace Eventide.Operator.Reconciliation;
+
+/// <summary>
+/// Reads lag from the pipeline's own API through its query Service, with the
+/// admin token from the pipeline's Secret.
+/// </summary>
+/// <param name="baseUrl">Where a pipeline's API is; in a cluster its query Service. Tests point it elsewhere.</param>
+public sealed class HttpLagReader(IKubernetesApi api, HttpClient http, Func<EventPipeline, Uri>? baseUrl = null) : ILagReader
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<LagReport> ReadAsync(EventPipeline pipeline, CancellationToken ct)
+    {
+        var token = await AdminTokenAsync(pipeline, ct);
+        var root = baseUrl?.Invoke(pipeline) ?? new Uri(Names.ServiceUrl(pipeline, Role.Query));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(root, "/v1/admin/lag"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new LagUnavailableException($"GET /v1/admin/lag answered {(int)response.StatusCode}");
+            }
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token))?.AsObject()
+                ?? throw new LagUnavailableException("GET /v1/admin/lag answered null");
+            return new LagReport(
+                Json.Long(body["total_events"]) ?? 0,
+                (double?)body["max_age_seconds"] ?? 0,
+                body["shards"]?.AsArray().Count ?? 0);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException or FormatException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new LagUnavailableException($"GET /v1/admin/lag failed: {e.Message}", e);
+        }
+    }
+
+    private async Task<string> AdminTokenAsync(EventPipeline p, CancellationToken ct)
+    {
+        var reference = p.Spec.AdminTokenSecretRef;
+        var secret = await api.GetAsync(ResourceType.Secret, p.Namespace, reference.Name, ct)
+            ?? throw new LagUnavailableException($"Secret {reference.Name} not found");
+        var encoded = (string?)secret["data"]?[reference.Key]
+            ?? throw new LagUnavailableException($"Secret {reference.Name} has no key {reference.Key}");
+        return Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Trim();
+    }
+}

@@ -1,0 +1,3 @@
+namespace Eventide.Operator.Reconciliation;
+
+public sealed class LagUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Eventide.Operator.Autoscaling;
+using Eventide.Operator.Reconciliation;
+using Eventide.Operator.Resources;
+
+namespace Eventide.Operator.Tests.Reconciliation;
+
+public class StatusBuilderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static EventPipeline Pipeline() => new()
+    {
+        Metadata = new JsonObject { ["name"] = "p", ["namespace"] = "ns", ["generation"] = 4 },
+        Spec = new EventPipelineSpec { Image = "i" },
+    };
+
+    private static JsonObject Deployment(int replicas, int ready, long generation = 1, long observed = 1) => new()
+    {
+        ["metadata"] = new JsonObject { ["generation"] = generation },
+        ["spec"] = new JsonObject { ["replicas"] = replicas },
+        ["status"] = new JsonObject
+        {
+            ["observedGeneration"] = observed,
+            ["replicas"] = replicas,
+            ["updatedReplicas"] = replicas,
+            ["readyReplicas"] = ready,
+            ["availableReplicas"] = ready,
+        },
+    };
+
+    private static Dictionary<string, JsonObject> All(JsonObject d) => new() { ["ingestion"] = d, ["processor"] = d, ["query"] = d };
+
+    private static string Status(EventPipelineStatus s, string type) => s.Conditions.Single(c => c.Type == type).Status;
+
+    [Fact]
+    public void Build_is_ready_when_every_deployment_is_ready()
+    {
+        var s = StatusBuilder.Build(Pipeline(), new StatusInputs(All(Deployment(2, 2)), new LagSample(Now, 5, 0.5), null, null, false, Now));
+        Assert.Equal(Conditions.True, Status(s, Conditions.Ready));
+        Assert.Equal(Conditions.False, Status(s, Conditions.Progressing));
+        Assert.Equal(Conditions.False, Status(s, Conditions.Degraded));
+        Assert.Equal(Conditions.True, Status(s, Conditions.DatabaseReady));
+        Assert.Equal(4, s.ObservedGeneration);
+        Assert.Equal(2, s.Processor.ReadyReplicas);
+        Assert.Equal(5, s.Lag!.TotalEvents);
+    }
+
+    [Fact]
+    public void Build_is_not_ready_and_progressing_while_a_deployment_rolls_out()
+    {
+        var inputs = All(Deployment(2, 2));
+        inputs["query"] = Deployment(2, 1, generation: 2, observed: 1);
+        var s = StatusBuilder.Build(Pipeline(), new StatusInputs(inputs, null, "down", null, false, Now));
+        Assert.Equal(Conditions.False, Status(s, Conditions.Ready));
+        Assert.Contains("query", s.Conditions.Single(c => c.Type == Conditions.Ready).Message, StringComparison.Ordinal);
+        Assert.Equal(Conditions.True, Status(s, Conditions.Progressing));
+        Assert.Equal(Conditions.Unknown, Status(s, Conditions.DatabaseReady));
+    }
+
+    [Fact]
+    public void Build_is_degraded_with_the_problem_reason()
+    {
+        var s = StatusBuilder.Build(Pipeline(), new StatusInputs(All(Deployment(1, 1)), null, null, (Conditions.ReasonApplyFailed, "boom"), false, Now));
+        var degraded = s.Conditions.Single(c => c.Type == Conditions.Degraded);
+        Assert.Equal((Conditions.True, Conditions.ReasonApplyFailed, "boom"), (degraded.Status, degraded.Reason, degraded.Message));
+        Assert.Equal(Conditions.False, Status(s, Conditions.Ready));
+    }
+
+    [Fact]
+    public void Build_keeps_transition_time_while_a_condition_holds()
+    {
+        var p = Pipeline();
+        p.Status = StatusBuilder.Build(p, new StatusInputs(All(Deployment(1, 1)), null, null, null, false, Now));
+        var later = StatusBuilder.Build(p, new StatusInputs(All(Deployment(1, 1)), null, null, null, false, Now.AddHours(1)));
+        Assert.Equal(StatusBuilder.Timestamp(Now), later.Conditions.Single(c => c.Type == Conditions.Ready).LastTransitionTime);
+        var changed = StatusBuilder.Build(p, new StatusInputs(All(Deployment(1, 0)), null, null, null, false, Now.AddHours(1)));
+        Assert.Equal(StatusBuilder.Timestamp(Now.AddHours(1)), changed.Conditions.Single(c => c.Type == Conditions.Ready).LastTransitionTime);
+    }
+
+    [Fact]
+    public void Build_reports_missing_database_secret()
+    {
+        var s = StatusBuilder.Build(Pipeline(), new StatusInputs(All(Deployment(1, 1)), null, null, null, true, Now));
+        Assert.Equal(Conditions.ReasonSecretMissing, s.Conditions.Single(c => c.Type == Conditions.DatabaseReady).Reason);
+        Assert.Equal(Conditions.False, Status(s, Conditions.DatabaseReady));
+    }
+}
