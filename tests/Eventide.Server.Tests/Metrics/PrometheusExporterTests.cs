@@ -49,6 +49,22 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Label_sets_with_swapped_values_stay_separate_series()
+    {
+        // Same values under swapped keys: an order-independent value hash collides; matching must not.
+        var counter = _meter.CreateCounter<long>("eventide_t_swap_events");
+        counter.Add(1, new("a", "x"), new("b", "y"));
+        counter.Add(10, new("a", "y"), new("b", "x"));
+        counter.Add(100, new("a", 1), new("b", "y"));
+
+        var scrape = Exposition.Parse(_exporter.Scrape());
+
+        Assert.Equal(1, scrape.Value("eventide_t_swap_events_total", ("a", "x"), ("b", "y")));
+        Assert.Equal(10, scrape.Value("eventide_t_swap_events_total", ("a", "y"), ("b", "x")));
+        Assert.Equal(100, scrape.Value("eventide_t_swap_events_total", ("a", "1"), ("b", "y")));
+    }
+
+    [Fact]
     public void Histogram_renders_cumulative_buckets_with_inf_sum_and_count()
     {
         var histogram = _meter.CreateHistogram<double>("eventide_t_hist_duration_seconds", "s", "Durations.");
