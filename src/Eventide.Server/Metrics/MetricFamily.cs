@@ -5,12 +5,14 @@ namespace Eventide.Server.Metrics;
 /// <summary>
 /// One exposed metric name: its type, help, histogram bounds and series.
 /// Series are found by an order-independent hash of the tags and matched
-/// against the stored raw tag values, so recording into an existing series
-/// allocates nothing; only a new label set takes the lock.
+/// against stored raw tag values, so recording into an existing series
+/// allocates nothing; only a new label set takes the lock. Tags that render
+/// alike (shard 3 and "3") share one series, as one exposition line.
 /// </summary>
 public sealed class MetricFamily
 {
-    private readonly ConcurrentDictionary<int, MetricSeries[]> _byHash = new();
+    private readonly ConcurrentDictionary<int, SeriesKey[]> _byHash = new();
+    private readonly Dictionary<string, MetricSeries> _byLabels = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly int _maxSeries;
     private MetricSeries[] _all = [];
@@ -105,11 +107,11 @@ public sealed class MetricFamily
         var hash = Hash(tags);
         if (_byHash.TryGetValue(hash, out var chain))
         {
-            foreach (var candidate in chain)
+            foreach (var key in chain)
             {
-                if (Matches(candidate, tags))
+                if (key.Matches(tags))
                 {
-                    return candidate;
+                    return key.Series;
                 }
             }
         }
@@ -121,26 +123,31 @@ public sealed class MetricFamily
         lock (_gate)
         {
             var chain = _byHash.GetValueOrDefault(hash) ?? [];
-            foreach (var candidate in chain)
+            foreach (var key in chain)
             {
-                if (Matches(candidate, tags))
+                if (key.Matches(tags))
                 {
-                    return candidate;
+                    return key.Series;
                 }
             }
-            if (_all.Length >= _maxSeries)
+            var (keys, values, labels) = Describe(tags);
+            if (!_byLabels.TryGetValue(labels, out var series))
             {
-                Interlocked.Increment(ref _dropped);
-                return null;
+                if (_all.Length >= _maxSeries)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    return null;
+                }
+                series = new MetricSeries(labels, IsHistogram ? Bounds.Length : 0);
+                _byLabels.Add(labels, series);
+                Volatile.Write(ref _all, [.. _all, series]);
             }
-            var series = NewSeries(tags);
-            _byHash[hash] = [.. chain, series];
-            Volatile.Write(ref _all, [.. _all, series]);
+            _byHash[hash] = [.. chain, new SeriesKey(keys, values, series)];
             return series;
         }
     }
 
-    private MetricSeries NewSeries(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static (string[] Keys, object?[] Values, string Labels) Describe(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var ordered = tags.ToArray();
         Array.Sort(ordered, (a, b) => string.CompareOrdinal(PrometheusText.LabelName(a.Key), PrometheusText.LabelName(b.Key)));
@@ -155,7 +162,7 @@ public sealed class MetricFamily
             names[i] = PrometheusText.LabelName(ordered[i].Key);
             values[i] = PrometheusText.TagValue(ordered[i].Value);
         }
-        return new MetricSeries(keys, raw, PrometheusText.LabelSet(names, values), IsHistogram ? Bounds.Length : 0);
+        return (keys, raw, PrometheusText.LabelSet(names, values));
     }
 
     private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -178,21 +185,24 @@ public sealed class MetricFamily
         return hash;
     }
 
-    private static bool Matches(MetricSeries series, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>One spelling of a label set (raw tag keys and values) and the series it records into.</summary>
+    private sealed record SeriesKey(string[] Keys, object?[] Values, MetricSeries Series)
     {
-        var keys = series.TagKeys;
-        if (keys.Length != tags.Length)
+        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            return false;
-        }
-        foreach (var tag in tags)
-        {
-            var i = Array.IndexOf(keys, tag.Key);
-            if (i < 0 || !Equals(series.TagValues[i], tag.Value))
+            if (Keys.Length != tags.Length)
             {
                 return false;
             }
+            foreach (var tag in tags)
+            {
+                var i = Array.IndexOf(Keys, tag.Key);
+                if (i < 0 || !Equals(Values[i], tag.Value))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
     }
 }

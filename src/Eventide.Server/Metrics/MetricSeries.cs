@@ -10,18 +10,11 @@ public sealed class MetricSeries
     private double _value;
     private long _epoch = -1;
 
-    internal MetricSeries(string[] tagKeys, object?[] tagValues, string labels, int bucketCount)
+    internal MetricSeries(string labels, int bucketCount)
     {
-        TagKeys = tagKeys;
-        TagValues = tagValues;
         Labels = labels;
         _buckets = bucketCount > 0 ? new long[bucketCount + 1] : null;
     }
-
-    /// <summary>The original tag keys, for matching measurements without allocating.</summary>
-    internal string[] TagKeys { get; }
-
-    internal object?[] TagValues { get; }
 
     /// <summary>The rendered label set, "{a=\"x\"}" or "".</summary>
     public string Labels { get; }

@@ -49,19 +49,21 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
-    public void Label_sets_with_swapped_values_stay_separate_series()
+    public void Label_sets_are_told_apart_by_key_and_merged_by_rendered_value()
     {
         // Same values under swapped keys: an order-independent value hash collides; matching must not.
         var counter = _meter.CreateCounter<long>("eventide_t_swap_events");
         counter.Add(1, new("a", "x"), new("b", "y"));
         counter.Add(10, new("a", "y"), new("b", "x"));
         counter.Add(100, new("a", 1), new("b", "y"));
+        counter.Add(1000, new("b", "y"), new("a", "1"));
 
         var scrape = Exposition.Parse(_exporter.Scrape());
 
         Assert.Equal(1, scrape.Value("eventide_t_swap_events_total", ("a", "x"), ("b", "y")));
         Assert.Equal(10, scrape.Value("eventide_t_swap_events_total", ("a", "y"), ("b", "x")));
-        Assert.Equal(100, scrape.Value("eventide_t_swap_events_total", ("a", "1"), ("b", "y")));
+        // 1 and "1" render alike, so they must be one series (one exposition line), not two.
+        Assert.Equal(1100, scrape.Value("eventide_t_swap_events_total", ("a", "1"), ("b", "y")));
     }
 
     [Fact]
