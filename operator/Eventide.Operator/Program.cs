@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Eventide.Operator.Desired;
+using Eventide.Operator.Health;
 using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Reconciliation;
 using Eventide.Operator.Resources;
@@ -54,7 +55,8 @@ public static class Program
         var ns = new Option<string?>("--namespace", "-n") { Description = "Watch only this namespace; default: all." };
         var leaseNs = new Option<string?>("--lease-namespace") { Description = "Namespace of the leader-election Lease; default: the operator's own." };
         var identity = new Option<string?>("--identity") { Description = "Leader-election identity; default: $POD_NAME, else the host name." };
-        var run = new Command("run", "Run the controller: watch EventPipelines and reconcile them (one leader among replicas).") { kubeconfig, context, ns, leaseNs, identity };
+        var healthPort = new Option<int>("--health-port") { Description = "Port of the /healthz (liveness) and /readyz (readiness) endpoints; 0 turns them off.", DefaultValueFactory = _ => 8081 };
+        var run = new Command("run", "Run the controller: watch EventPipelines and reconcile them (one leader among replicas).") { kubeconfig, context, ns, leaseNs, identity, healthPort };
         run.SetAction(async (parse, ct) =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
@@ -93,6 +95,9 @@ public static class Program
                 stop.Cancel();
             });
             var controller = new OperatorController(api, new HttpLagReader(api, http), options, TimeProvider.System, loggers);
+            await using var health = parse.GetValue(healthPort) is > 0 and var port
+                ? await HealthServer.StartAsync(port, () => controller.IsReady, stop.Token)
+                : null;
             await controller.RunAsync(stop.Token);
             return 0;
         });

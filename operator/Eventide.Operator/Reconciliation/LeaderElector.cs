@@ -19,6 +19,9 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
 
     public bool IsLeader { get; private set; }
 
+    /// <summary>When the API server last answered a lease round (a conflict counts: it answered); readiness reads it.</summary>
+    public DateTimeOffset? LastContact { get; private set; }
+
     /// <summary>Campaigns until cancelled; while leading runs <paramref name="lead"/>, cancelling it when leadership is lost.</summary>
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken ct)
     {
@@ -87,6 +90,7 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
         try
         {
             var lease = await api.GetAsync(ResourceType.Lease, options.LeaseNamespace, options.LeaseName, ct);
+            LastContact = clock.GetUtcNow();
             if (lease is null)
             {
                 await api.CreateAsync(ResourceType.Lease, options.LeaseNamespace, NewLease(now), ct);

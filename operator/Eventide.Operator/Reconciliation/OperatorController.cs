@@ -18,6 +18,12 @@ public sealed class OperatorController(IKubernetesApi api, ILagReader lagReader,
 
     public bool IsLeader => _elector.IsLeader;
 
+    /// <summary>
+    /// Ready while the election loop reached the API server within one lease
+    /// duration: a replica that cannot reach it can neither lead nor take over.
+    /// </summary>
+    public bool IsReady => _elector.LastContact is { } t && clock.GetUtcNow() - t <= options.LeaseDuration;
+
     /// <summary>Reconciles completed, successful or not; for tests and diagnostics.</summary>
     public int Reconciles => _reconciles;
 
