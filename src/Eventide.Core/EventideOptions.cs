@@ -100,11 +100,44 @@ public sealed class IngestionOptions
 
     public double RateLimitBurst { get; set; } = 20000;
 
+    /// <summary>
+    /// How long a request waits (key lookup included) for its group commit before it
+    /// is answered 503. With the 200 ms allowed for a COMMIT already sent (and at least
+    /// 100 ms for the commit after a slow key lookup), a slow or dead database never
+    /// holds a client for 1 s.
+    /// </summary>
+    public int CommitTimeoutMs { get; set; } = 500;
+
+    /// <summary>Events accepted but not yet committed, across all requests; beyond it requests get 503 at once.</summary>
+    public int MaxBufferedEvents { get; set; } = 100_000;
+
+    /// <summary>Most events one group-commit transaction takes.</summary>
+    public int MaxCommitBatchEvents { get; set; } = 20_000;
+
+    /// <summary>Seconds between inbox slot rotations; 0 disables rotation (and the inbox then bloats).</summary>
+    public int InboxRotationSeconds { get; set; } = 30;
+
     public string? Validate()
     {
         if (MaxBodyBytes < 1024 || MaxEventsPerRequest < 1 || MaxEventBytes < 256)
         {
             return "Eventide:Ingestion limits must be positive (MaxBodyBytes >= 1024, MaxEventsPerRequest >= 1, MaxEventBytes >= 256)";
+        }
+        if (MaxPropertiesBytes < 2 || MaxPropertiesDepth < 1 || MaxFutureSkewMinutes < 0)
+        {
+            return "Eventide:Ingestion:MaxPropertiesBytes must be >= 2, MaxPropertiesDepth >= 1 and MaxFutureSkewMinutes >= 0";
+        }
+        if (CommitTimeoutMs is < 100 or > 750)
+        {
+            return $"Eventide:Ingestion:CommitTimeoutMs must be between 100 and 750 (requests must be answered within 1 s), got {CommitTimeoutMs}";
+        }
+        if (MaxBufferedEvents < MaxEventsPerRequest || MaxCommitBatchEvents < MaxEventsPerRequest)
+        {
+            return "Eventide:Ingestion:MaxBufferedEvents and MaxCommitBatchEvents must be at least MaxEventsPerRequest";
+        }
+        if (InboxRotationSeconds < 0)
+        {
+            return "Eventide:Ingestion:InboxRotationSeconds must not be negative (0 disables rotation)";
         }
         if (RateLimitPerSecond < 0 || RateLimitBurst < 0)
         {

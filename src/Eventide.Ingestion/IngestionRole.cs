@@ -1,4 +1,8 @@
 using Eventide.Core;
+using Eventide.Core.Events;
+using Eventide.Ingestion.Apis;
+using Eventide.Ingestion.Commit;
+using Eventide.Storage.Inbox;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,8 +14,20 @@ public static class IngestionRole
     public static IServiceCollection AddEventideIngestion(this IServiceCollection services, EventideOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton<IngestionDatabase>();
+        services.AddSingleton(sp => new InboxWriter(sp.GetRequiredService<IngestionDatabase>().DataSource, options.Shards));
+        services.AddSingleton(new EventParser(options.Ingestion, options.Retention));
+        services.AddSingleton(new SiteRateLimiter(options.Ingestion, TimeProvider.System));
+        services.AddSingleton<GroupCommitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
+        services.AddSingleton<EventIntake>();
+        services.AddHostedService<IngestionWarmUp>();
+        if (options.Ingestion.InboxRotationSeconds > 0)
+        {
+            services.AddHostedService<InboxRotationService>();
+        }
         return services;
     }
 
-    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints;
+    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints.MapEventsApi();
 }

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Eventide.Core;
+using Eventide.Storage.Inbox;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Eventide.Ingestion.Commit;
+
+/// <summary>
+/// Group commit: requests enqueue their validated events and wait; one loop
+/// drains everything queued (up to a cap) into a single inbox transaction and
+/// then answers all of them. While one transaction runs, the next group
+/// gathers, so the commit rate adapts to the database's speed.
+///
+/// Bounded in events (<see cref="IngestionOptions.MaxBufferedEvents"/>): a full
+/// buffer answers 503 at once. Bounded in time: at its deadline a request
+/// abandons its events unless COMMIT is already on its way (see
+/// <see cref="PendingCommit"/>) and answers 503; the transaction, which is also
+/// cancelled at the group's earliest deadline, then rolls back. Only a COMMIT
+/// whose answer does not arrive within <see cref="InDoubtGrace"/> leaves the
+/// outcome in doubt, and that 503 says so and lists the event ids to retry with.
+/// </summary>
+public sealed class GroupCommitter : BackgroundService
+{
+    /// <summary>How long a request whose events are in a running transaction waits past its deadline for the outcome.</summary>
+    public static readonly TimeSpan InDoubtGrace = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long after the budget the client cancels a transaction the server has not ended itself.</summary>
+    private static readonly TimeSpan BackstopDelay = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A request with less time left is answered 503 rather than included: it would cut the whole group's transaction short.</summary>
+    private static readonly TimeSpan MinCommitWindow = TimeSpan.FromMilliseconds(100);
+
+    private readonly Channel<PendingCommit> _queue = Channel.CreateUnbounded<PendingCommit>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly InboxWriter _writer;
+    private readonly IngestionDatabase _database;
+    private readonly IngestionOptions _options;
+    private readonly ILogger<GroupCommitter> _logger;
+    private readonly IDisposable _gauge;
+    private long _buffered;
+    private long _consecutiveFailures;
+
+    public GroupCommitter(InboxWriter writer, IngestionDatabase database, EventideOptions options, ILogger<GroupCommitter> logger)
+    {
+        _writer = writer;
+        _database = database;
+        _options = options.Ingestion;
+        _logger = logger;
+        _gauge = IngestionMetrics.RegisterBuffer(() => BufferedEvents);
+    }
+
+    /// <summary>Events accepted and not yet committed or given up.</summary>
+    public long BufferedEvents => Volatile.Read(ref _buffered);
+
+    /// <summary>True after a failed commit until one succeeds.</summary>
+    public bool Failing => Volatile.Read(ref _consecutiveFailures) > 0;
+
+    /// <summary>
+    /// Queues the events for the next group commit and waits for its outcome until
+    /// <paramref name="wait"/> has passed (plus <see cref="InDoubtGrace"/> when a
+    /// transaction holds the events by then).
+    /// </summary>
+    public async Task<CommitOutcome> CommitAsync(IReadOnlyList<EventRecord> events, TimeSpan wait)
+    {
+        var count = events.Count;
+        if (Interlocked.Add(ref _buffered, count) > _options.MaxBufferedEvents)
+        {
+            Interlocked.Add(ref _buffered, -count);
+            return CommitOutcome.BufferFull;
+        }
+        var pending = new PendingCommit(events, Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Add(ref _buffered, -count);
+            return CommitOutcome.ShuttingDown;
+        }
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(wait);
+        }
+        catch (TimeoutException)
+        {
+            if (pending.TryAbandon())
+            {
+                // No transaction will commit the events: the committer skips abandoned entries
+                // and rolls back a group in which any entry was abandoned.
+                return CommitOutcome.TimedOut;
+            }
+            try
+            {
+                return await pending.Completion.Task.WaitAsync(InDoubtGrace);
+            }
+            catch (TimeoutException)
+            {
+                return CommitOutcome.InDoubt;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // New requests get ShuttingDown; everything already queued is still committed and answered.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _gauge.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var group = new List<PendingCommit>();
+        var events = new List<EventRecord>();
+        // Not stoppingToken: on shutdown the queue is completed and drained, so every
+        // accepted request still gets its answer.
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            group.Clear();
+            events.Clear();
+            var now = Stopwatch.GetTimestamp();
+            while (events.Count < _options.MaxCommitBatchEvents && reader.TryRead(out var pending))
+            {
+                if (Stopwatch.GetElapsedTime(now, pending.Deadline) < MinCommitWindow && pending.TryAbandon())
+                {
+                    Finish(pending, CommitOutcome.TimedOut);
+                    continue;
+                }
+                if (!pending.TryTake())
+                {
+                    Release(pending);
+                    continue;
+                }
+                group.Add(pending);
+                events.AddRange(pending.Events);
+            }
+            if (group.Count > 0)
+            {
+                await CommitGroupAsync(group, events);
+            }
+        }
+        Log.CommitterStopped(_logger);
+    }
+
+    private async Task CommitGroupAsync(List<PendingCommit> group, List<EventRecord> events)
+    {
+        var earliest = long.MaxValue;
+        foreach (var p in group)
+        {
+            earliest = Math.Min(earliest, p.Deadline);
+        }
+        var started = Stopwatch.GetTimestamp();
+        // Past the earliest deadline a member of the group may have abandoned, which forces a
+        // rollback anyway. The server enforces the budget (statement_timeout); the token is the
+        // backstop for a server that does not answer at all.
+        var budget = Stopwatch.GetElapsedTime(started, earliest);
+        budget = budget > TimeSpan.FromMilliseconds(10) ? budget : TimeSpan.FromMilliseconds(10);
+        using var cancel = new CancellationTokenSource(budget + BackstopDelay);
+        CommitOutcome outcome;
+        try
+        {
+            await _writer.WriteAsync(events, () => group.TrueForAll(p => p.TryBeginCommit()), cancel.Token, budget);
+            outcome = CommitOutcome.Committed;
+            var failures = Interlocked.Exchange(ref _consecutiveFailures, 0);
+            if (failures > 0)
+            {
+                Log.CommitRecovered(_logger, failures);
+            }
+        }
+        catch (Exception ex)
+        {
+            outcome = ex is InboxCommitException { InDoubt: true } ? CommitOutcome.InDoubt : CommitOutcome.Failed;
+            if (Interlocked.Increment(ref _consecutiveFailures) == 1)
+            {
+                Log.CommitFailed(_logger, events.Count, outcome.ToString(), ex.InnerException?.Message ?? ex.Message);
+            }
+            // Idle connections opened before the failure are probably dead too; the next
+            // commit should dial afresh so service resumes as soon as the database does.
+            _database.Clear();
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        IngestionMetrics.CommitBatchEvents.Record(events.Count);
+        IngestionMetrics.CommitDuration.Record(elapsed, new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            CommitOutcome.Committed => "committed",
+            CommitOutcome.InDoubt => "in_doubt",
+            _ => "failed",
+        }));
+        foreach (var p in group)
+        {
+            Finish(p, outcome);
+        }
+    }
+
+    private void Finish(PendingCommit pending, CommitOutcome outcome)
+    {
+        pending.Completion.TrySetResult(outcome);
+        Release(pending);
+    }
+
+    private void Release(PendingCommit pending) => Interlocked.Add(ref _buffered, -pending.Events.Count);
+}

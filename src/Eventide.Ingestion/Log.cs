@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Eventide.Ingestion;
+
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Warning, "Inbox commit of {Events} events failed ({Outcome}); answering 503 until the database accepts commits again: {Reason}")]
+    public static partial void CommitFailed(ILogger logger, int events, string outcome, string reason);
+
+    [LoggerMessage(2002, LogLevel.Information, "Inbox commits succeeded again after {Failures} failed commits")]
+    public static partial void CommitRecovered(ILogger logger, long failures);
+
+    [LoggerMessage(2003, LogLevel.Debug, "Inbox rotated: current slot {Slot}, advanced {Advanced}, truncated slots [{Truncated}]")]
+    public static partial void InboxRotated(ILogger logger, int slot, bool advanced, string truncated);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Inbox rotation failed; retrying next interval: {Reason}")]
+    public static partial void RotationFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Write key lookup failed; answered 503: {Reason}")]
+    public static partial void KeyLookupFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Inbox connection warm-up failed at start; commits will connect on demand: {Reason}")]
+    public static partial void WarmUpFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2006, LogLevel.Information, "Group committer drained its queue and stopped")]
+    public static partial void CommitterStopped(ILogger logger);
+}

@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.IO.Compression;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Eventide.Ingestion;
+
+/// <summary>
+/// Reads a request body with a hard cap counted while reading, before and after
+/// gzip decompression, so neither a huge upload nor a gzip bomb can take more
+/// than the limit of memory; either is answered 413.
+/// </summary>
+internal static class RequestBodyReader
+{
+    public enum Status
+    {
+        Ok,
+        TooLarge,
+        BadGzip,
+    }
+
+    public static async Task<(Status Status, RequestBody? Body)> ReadAsync(HttpRequest request, bool gzip, int maxBytes, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Kestrel then refuses a larger upload itself (also a chunked one) with BadHttpRequestException 413.
+            limit.MaxRequestBodySize = maxBytes;
+        }
+        if (request.ContentLength > maxBytes)
+        {
+            return (Status.TooLarge, null);
+        }
+        var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+        // One byte more than the limit is enough to tell "too large" from "exactly at the limit".
+        var cap = maxBytes + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(cap, Math.Max(request.ContentLength ?? 0, 16 * 1024)));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(cap, (long)buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await source.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, cap) - length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+                if (length > maxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (Status.TooLarge, null);
+                }
+            }
+            var body = new RequestBody(buffer, length);
+            buffer = null!;
+            return (Status.Ok, body);
+        }
+        catch (InvalidDataException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (Status.BadGzip, null);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (Status.TooLarge, null);
+        }
+        finally
+        {
+            if (gzip)
+            {
+                await source.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Eventide.Query.Apis;
+
+internal static class EndpointConventions
+{
+    /// <summary>Declares the problem responses every query endpoint can give: 400, 401, 403, 404.</summary>
+    public static RouteHandlerBuilder ProducesQueryProblems(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
+    /// <summary>Records eventide_query_duration_seconds{endpoint} around the handler.</summary>
+    public static RouteHandlerBuilder Timed(this RouteHandlerBuilder builder, string endpoint) =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                return await next(context);
+            }
+            finally
+            {
+                QueryMetrics.Duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("endpoint", endpoint));
+            }
+        });
+}

@@ -1,0 +1,8 @@
+namespace Eventide.Query;
+
+public enum BreakdownDimension
+{
+    Path,
+    Name,
+    Referrer,
+}

@@ -1,0 +1,9 @@
+namespace Eventide.Query;
+
+/// <summary>Bucket widths of the aggregates, and of timeseries points.</summary>
+public enum Granularity
+{
+    Minute,
+    Hour,
+    Day,
+}

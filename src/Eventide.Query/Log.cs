@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Eventide.Query;
+
+internal static partial class Log
+{
+    [LoggerMessage(4001, LogLevel.Debug, "Started live stream for site {Site}")]
+    public static partial void LiveStarted(ILogger logger, string site);
+
+    [LoggerMessage(4002, LogLevel.Debug, "Ended live stream for site {Site} after {Messages} messages")]
+    public static partial void LiveEnded(ILogger logger, string site, int messages);
+}
