@@ -56,10 +56,26 @@ public class OtlpExportTests(MigratedPostgresFixture db) : IClassFixture<Migrate
     [Fact]
     public async Task The_binary_refuses_an_invalid_otlp_endpoint_from_the_environment_as_a_usage_error()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EventideProcess.StartAsync(db.ConnectionString, "query",
-            new Dictionary<string, string> { ["Eventide__Telemetry__OtlpEndpoint"] = "not-a-url" }));
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { EventideProcess.BinaryPath, "run", "--roles", "query", "--listen", $"http://127.0.0.1:{EventideProcess.FreePort()}" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["Eventide__Database__ConnectionString"] = db.ConnectionString;
+        info.Environment["Eventide__Telemetry__OtlpEndpoint"] = "not-a-url";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await stdout;
 
-        Assert.Contains("eventide exited with 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains("eventide: Eventide:Telemetry:OtlpEndpoint must be an absolute http(s) URL, got 'not-a-url'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("eventide: Eventide:Telemetry:OtlpEndpoint must be an absolute http(s) URL, got 'not-a-url'", stderr.Trim());
     }
 }
