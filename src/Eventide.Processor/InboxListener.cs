@@ -1,0 +1,101 @@
+using Eventide.Storage.Processing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Eventide.Processor;
+
+/// <summary>
+/// Wakes shard workers: LISTEN on <c>eventide_inbox</c> (ingestion NOTIFYs
+/// the shard numbers of each commit, so at light load a batch starts within
+/// the flush interval) plus a fallback poll of the owned shards' inbox
+/// counts, which also tells the batcher how many events are waiting.
+/// </summary>
+public sealed class InboxListener(
+    NpgsqlDataSource dataSource, ShardCoordinator coordinator, LagStore lag, ProcessorSettings settings, ILogger<InboxListener> logger, TimeProvider time)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ListenAsync(stoppingToken), PollAsync(stoppingToken));
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                conn.Notification += (_, e) => Dispatch(e.Payload);
+                await using (var cmd = new NpgsqlCommand($"LISTEN {InboxEnqueue.Channel}", conn))
+                {
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+                backoff = TimeSpan.FromMilliseconds(200);
+                // Rows committed while not listening are found by the next poll.
+                while (true)
+                {
+                    await conn.WaitAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+            {
+                Log.ListenerFailed(logger, ex.Message, backoff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backoff, time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private void Dispatch(string payload)
+    {
+        // fast path: parse the comma-separated shard numbers without splitting into strings.
+        var span = payload.AsSpan();
+        foreach (var range in span.Split(','))
+        {
+            if (int.TryParse(span[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shard))
+            {
+                coordinator.Signal(shard, -1);
+            }
+        }
+    }
+
+    private async Task PollAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.PollInterval, time, ct);
+                var owned = coordinator.OwnedShards;
+                if (owned.Count == 0)
+                {
+                    continue;
+                }
+                foreach (var shard in await lag.ReadAsync([.. owned], ct))
+                {
+                    coordinator.Signal(shard.Shard, shard.Events);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                Log.BackgroundFailed(logger, "inbox poll", ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Eventide.Storage.Processing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Eventide.Processor;
+
+/// <summary>Refreshes the lag gauges from the inbox; gauge callbacks must not query the database themselves.</summary>
+public sealed class LagMonitor(LagStore lag, ShardCoordinator coordinator, ProcessorSettings settings, ILogger<LagMonitor> logger, TimeProvider time)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (coordinator.Shards > 0)
+                {
+                    ProcessorMetrics.PublishLag(coordinator.Shards, await lag.ReadAsync(null, stoppingToken));
+                }
+                await Task.Delay(settings.LagRefresh, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                // The next refresh retries; the gauges keep the last reading meanwhile.
+                Log.BackgroundFailed(logger, "lag", ex.Message);
+            }
+        }
+    }
+}

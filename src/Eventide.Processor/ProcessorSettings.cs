@@ -1,0 +1,50 @@
+using Eventide.Core;
+
+namespace Eventide.Processor;
+
+/// <summary>
+/// The processor's knobs: those from <see cref="ProcessorOptions"/> (config
+/// keys <c>Eventide:Processor:*</c>) and internal ones with fixed defaults.
+/// </summary>
+public sealed record ProcessorSettings
+{
+    public BatchPolicy Batch { get; init; } = new(5000, TimeSpan.FromMilliseconds(200));
+
+    public TimeSpan DedupeWindow { get; init; } = TimeSpan.FromHours(24);
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan SitePassivation { get; init; } = TimeSpan.FromMinutes(5);
+
+    public int RetentionDays { get; init; } = 400;
+
+    /// <summary>The fallback when a NOTIFY is missed (listener reconnecting, or an inbox writer that does not notify).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Back-pressure: at most this many batches (each at most the batch size)
+    /// are in memory and in flight per member, whatever the number of shards it owns.
+    /// </summary>
+    public int MaxConcurrentBatches { get; init; } = 4;
+
+    /// <summary>How soon to retry taking a shard whose previous owner has not released it yet.</summary>
+    public TimeSpan AcquireRetry { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan LagRefresh { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromHours(1);
+
+    public int RecentIdsPerSite { get; init; } = 4096;
+
+    public static ProcessorSettings From(EventideOptions options) => new()
+    {
+        Batch = new BatchPolicy(options.Processor.BatchSize, TimeSpan.FromMilliseconds(options.Processor.FlushIntervalMs)),
+        DedupeWindow = TimeSpan.FromHours(options.Processor.DedupeWindowHours),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(options.Processor.HeartbeatIntervalMs),
+        HeartbeatTimeout = TimeSpan.FromMilliseconds(options.Processor.HeartbeatTimeoutMs),
+        SitePassivation = TimeSpan.FromSeconds(options.Processor.SitePassivationSeconds),
+        RetentionDays = options.Retention.Days,
+    };
+}

@@ -1,0 +1,363 @@
+using System.Collections.Concurrent;
+using Eventide.Core;
+using Npgsql;
+
+namespace Eventide.Storage.Processing;
+
+/// <summary>
+/// Consumes one shard's inbox in one transaction (DESIGN §5): claim rows in id
+/// order, decode, drop duplicates, sort by (site, time), insert the events,
+/// record their ids, dead-letter what cannot be stored, delete the claimed
+/// rows, commit. Removing claimed inbox rows must commit together with the
+/// insert, or a crash between them stores the batch twice. Thread-safe: one
+/// instance serves every shard of a member.
+/// </summary>
+public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWindow, TimeProvider? time = null)
+{
+    private const string Savepoint = "insert_events";
+
+    private readonly PartitionMaintenance _partitions = new(dataSource);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<DateOnly, bool> _eventDays = new();
+    private readonly SemaphoreSlim _eventIdsGate = new(1, 1);
+    private int _eventIdsReadyFor; // DateOnly.DayNumber of the day ensured
+
+    /// <summary>Forgets which event partitions exist, after retention dropped some.</summary>
+    public void ForgetPartitions() => _eventDays.Clear();
+
+    /// <param name="shard">The shard to consume.</param>
+    /// <param name="maxEvents">Claim rows until this many events (at least one row).</param>
+    /// <param name="lockPid">
+    /// Backend pid of the member session that must hold the shard's advisory
+    /// lock (checked inside the transaction); null skips the check.
+    /// </param>
+    /// <param name="recent">In-memory front of the dedupe store, or null.</param>
+    /// <param name="cancellationToken">Cancels the transaction; nothing is committed then.</param>
+    /// <exception cref="ShardLostException">The session no longer holds the shard.</exception>
+    public async Task<ConsumeResult> ConsumeAsync(int shard, int maxEvents, int? lockPid, IRecentIds? recent, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        await EnsureEventIdPartitionsAsync(cancellationToken);
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        if (lockPid is { } pid && !await HoldsShardLockAsync(conn, tx, shard, pid, cancellationToken))
+        {
+            throw new ShardLostException(shard);
+        }
+
+        var rows = await ClaimAsync(conn, tx, shard, maxEvents, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return ConsumeResult.Empty;
+        }
+
+        var claimedEvents = 0;
+        var events = new List<EventRecord>();
+        var dead = new List<DeadLetterEntry>();
+        foreach (var row in rows)
+        {
+            claimedEvents += row.EventCount;
+            try
+            {
+                events.AddRange(InboxCodec.Decode(row.Payload));
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+            {
+                // A payload that cannot be decoded goes to dead letters whole:
+                // there is no event in it to store, and retrying cannot help.
+                dead.Add(new DeadLetterEntry(null, null,
+                    DeadLetterPayload.FromUndecodable(row.Id, shard, row.EventCount, row.ReceivedAt, row.Payload),
+                    $"undecodable inbox payload: {ex.Message}", row.EventCount));
+            }
+        }
+
+        var (candidates, duplicates) = await DedupeAsync(conn, tx, events, recent, cancellationToken);
+        candidates.Sort(static (a, b) =>
+        {
+            var bySite = string.CompareOrdinal(a.SiteId, b.SiteId);
+            return bySite != 0 ? bySite : a.Timestamp.CompareTo(b.Timestamp);
+        });
+
+        var poison = new string?[candidates.Count];
+        if (candidates.Count > 0)
+        {
+            await EnsureEventPartitionsAsync(candidates, cancellationToken);
+            await InsertIsolatingAsync(conn, tx, candidates, 0, candidates.Count, poison, cancellationToken);
+        }
+
+        var stored = new List<EventRecord>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (poison[i] is { } error)
+            {
+                var e = candidates[i];
+                dead.Add(new DeadLetterEntry(e.SiteId, e.EventId, DeadLetterPayload.FromEvent(e), error, 1));
+            }
+            else
+            {
+                stored.Add(candidates[i]);
+            }
+        }
+
+        await FinishAsync(conn, tx, shard, rows, stored, dead, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new ConsumeResult(rows.Count, claimedEvents, stored, duplicates, dead, HasMore: claimedEvents >= maxEvents);
+    }
+
+    private static async Task<bool> HoldsShardLockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int pid, CancellationToken ct)
+    {
+        // Fencing: a member whose session died (and whose shard another member
+        // may now hold) must not commit a batch from a pooled connection.
+        await using var cmd = new NpgsqlCommand("""
+            SELECT EXISTS (SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND classid = $1::oid AND objid = $2::oid AND objsubid = 2 AND pid = $3 AND granted)
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(MemberSession.ShardLockClass);
+        cmd.Parameters.AddWithValue(shard);
+        cmd.Parameters.AddWithValue(pid);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<List<InboxRow>> ClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int maxEvents, CancellationToken ct)
+    {
+        // Rows are taken in id order until maxEvents events (at least one row);
+        // FOR UPDATE makes a second consumer of the same shard, should one
+        // ever exist, wait and then skip the rows this one deleted.
+        await using var cmd = new NpgsqlCommand("""
+            SELECT i.id, i.event_count, i.received_at, i.payload FROM eventide.inbox i
+            WHERE i.shard = $1 AND i.id IN (
+                SELECT id FROM (
+                    SELECT id, sum(event_count) OVER (ORDER BY id) - event_count AS before
+                    FROM eventide.inbox WHERE shard = $1 ORDER BY id LIMIT $2) w
+                WHERE w.before < $2)
+            ORDER BY i.id
+            FOR UPDATE OF i
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(shard);
+        cmd.Parameters.AddWithValue(maxEvents);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<InboxRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new InboxRow(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<byte[]>(3)));
+        }
+        return rows;
+    }
+
+    private async Task<(List<EventRecord> Candidates, List<EventRecord> Duplicates)> DedupeAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<EventRecord> events, IRecentIds? recent, CancellationToken ct)
+    {
+        var candidates = new List<EventRecord>(events.Count);
+        var duplicates = new List<EventRecord>();
+        var inBatch = new HashSet<(string, string)>(events.Count);
+        foreach (var e in events)
+        {
+            // fast path: repeats within the batch and ids this member stored recently need no lookup.
+            if (!inBatch.Add((e.SiteId, e.EventId)) || recent?.Contains(e.SiteId, e.EventId) == true)
+            {
+                duplicates.Add(e);
+            }
+            else
+            {
+                candidates.Add(e);
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            return (candidates, duplicates);
+        }
+
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.site_id, c.event_id FROM unnest($1::text[], $2::text[]) AS c(site_id, event_id)
+            WHERE EXISTS (SELECT 1 FROM eventide.event_ids e
+                          WHERE e.site_id = c.site_id AND e.event_id = c.event_id AND e.seen_at > now() - $3)
+            """, conn, tx);
+        var sites = new string[candidates.Count];
+        var ids = new string[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            sites[i] = candidates[i].SiteId;
+            ids[i] = candidates[i].EventId;
+        }
+        cmd.Parameters.AddWithValue(sites);
+        cmd.Parameters.AddWithValue(ids);
+        cmd.Parameters.AddWithValue(dedupeWindow);
+        HashSet<(string, string)>? known = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                (known ??= []).Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        if (known is null)
+        {
+            return (candidates, duplicates);
+        }
+        var fresh = new List<EventRecord>(candidates.Count - known.Count);
+        foreach (var e in candidates)
+        {
+            (known.Contains((e.SiteId, e.EventId)) ? duplicates : fresh).Add(e);
+        }
+        return (fresh, duplicates);
+    }
+
+    private async Task EnsureEventIdPartitionsAsync(CancellationToken ct)
+    {
+        // Outside the consume transaction: creating a partition locks the
+        // parent, which the transaction's own dedupe read would block.
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        if (Volatile.Read(ref _eventIdsReadyFor) == today.DayNumber)
+        {
+            return;
+        }
+        await _eventIdsGate.WaitAsync(ct);
+        try
+        {
+            if (_eventIdsReadyFor != today.DayNumber)
+            {
+                await _partitions.EnsureAsync("event_ids", today.AddDays(-1), today.AddDays(2), ct);
+                Volatile.Write(ref _eventIdsReadyFor, today.DayNumber);
+            }
+        }
+        finally
+        {
+            _eventIdsGate.Release();
+        }
+    }
+
+    private async Task EnsureEventPartitionsAsync(List<EventRecord> sorted, CancellationToken ct)
+    {
+        // Also outside the transaction (see above); the transaction has not
+        // touched events yet, so this cannot wait on itself.
+        DateOnly? last = null;
+        foreach (var e in sorted)
+        {
+            var day = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
+            if (day == last || _eventDays.ContainsKey(day))
+            {
+                continue;
+            }
+            last = day;
+            await _partitions.EnsureAsync("events", day, day, ct);
+            _eventDays[day] = true;
+        }
+    }
+
+    /// <summary>
+    /// Inserts events[start..start+count) under a savepoint; when the database
+    /// rejects the data, splits the range in halves until each bad event is
+    /// alone and records its error in <paramref name="poison"/>.
+    /// </summary>
+    private static async Task InsertIsolatingAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<EventRecord> events, int start, int count, string?[] poison, CancellationToken ct)
+    {
+        await tx.SaveAsync(Savepoint, ct);
+        try
+        {
+            await InsertEventsAsync(conn, tx, events, start, count, ct);
+        }
+        catch (PostgresException ex) when (IsDataError(ex))
+        {
+            await tx.RollbackAsync(Savepoint, ct);
+            if (count == 1)
+            {
+                poison[start] = ex.Detail is { Length: > 0 } detail ? $"{ex.MessageText} ({detail})" : ex.MessageText;
+                return;
+            }
+            var half = count / 2;
+            await InsertIsolatingAsync(conn, tx, events, start, half, poison, ct);
+            await InsertIsolatingAsync(conn, tx, events, start + half, count - half, poison, ct);
+        }
+    }
+
+    // Class 22 (data exception: bad jsonb, invalid byte sequence, out of
+    // range) and 23 (constraints, including "no partition for the row").
+    private static bool IsDataError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    private static async Task InsertEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<EventRecord> events, int start, int count, CancellationToken ct)
+    {
+        // One array per column per batch, not per event.
+        var time = new DateTimeOffset[count];
+        var site = new string[count];
+        var id = new string[count];
+        var name = new string[count];
+        var path = new string?[count];
+        var referrer = new string?[count];
+        var user = new string?[count];
+        var session = new string?[count];
+        var properties = new string?[count];
+        var received = new DateTimeOffset[count];
+        for (var i = 0; i < count; i++)
+        {
+            var e = events[start + i];
+            time[i] = e.Timestamp;
+            site[i] = e.SiteId;
+            id[i] = e.EventId;
+            name[i] = e.Name;
+            path[i] = e.Path;
+            referrer[i] = e.Referrer;
+            user[i] = e.UserId;
+            session[i] = e.SessionId;
+            properties[i] = e.Properties;
+            received[i] = e.ReceivedAt;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO eventide.events (time, site_id, event_id, name, path, referrer, user_id, session_id, properties, received_at)
+            SELECT t, s, e, n, p, r, u, ss, pr::jsonb, ra
+            FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+                 AS x(t, s, e, n, p, r, u, ss, pr, ra)
+            ON CONFLICT DO NOTHING
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(time);
+        cmd.Parameters.AddWithValue(site);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(name);
+        cmd.Parameters.AddWithValue(path);
+        cmd.Parameters.AddWithValue(referrer);
+        cmd.Parameters.AddWithValue(user);
+        cmd.Parameters.AddWithValue(session);
+        cmd.Parameters.AddWithValue(properties);
+        cmd.Parameters.AddWithValue(received);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task FinishAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord> stored, List<DeadLetterEntry> dead, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        if (stored.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "INSERT INTO eventide.event_ids (site_id, event_id, seen_at) SELECT s, e, now() FROM unnest($1::text[], $2::text[]) AS x(s, e)")
+            {
+                Parameters = { new() { Value = stored.Select(e => e.SiteId).ToArray() }, new() { Value = stored.Select(e => e.EventId).ToArray() } },
+            });
+        }
+        if (dead.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO eventide.dead_letters (site_id, event_id, source, payload, error)
+                SELECT s, e, 'processor', p::jsonb, err FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(s, e, p, err)
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = dead.Select(d => d.SiteId).ToArray() },
+                    new() { Value = dead.Select(d => d.EventId).ToArray() },
+                    new() { Value = dead.Select(d => d.Payload).ToArray() },
+                    new() { Value = dead.Select(d => d.Error).ToArray() },
+                },
+            });
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM eventide.inbox WHERE shard = $1 AND id = ANY($2)")
+        {
+            Parameters = { new() { Value = shard }, new() { Value = rows.Select(r => r.Id).ToArray() } },
+        });
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed record InboxRow(long Id, int EventCount, DateTimeOffset ReceivedAt, byte[] Payload);
+}

@@ -1,0 +1,3 @@
+namespace Eventide.Processor.Tests;
+
+public sealed class EightShardFixture() : ShardedFixture(8);

@@ -1,0 +1,50 @@
+using Eventide.Core;
+using Eventide.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Eventide.Processor.Tests;
+
+/// <summary>An in-process processor (its own host, NpgsqlDataSource and member id) serving HTTP on a loopback port.</summary>
+internal sealed class ProcessorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    private ProcessorHost(WebApplication app)
+    {
+        _app = app;
+        Coordinator = app.Services.GetRequiredService<ShardCoordinator>();
+        Http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+    }
+
+    public ShardCoordinator Coordinator { get; }
+
+    public HttpClient Http { get; }
+
+    public bool Stopped => _stopped;
+
+    public static async Task<ProcessorHost> StartAsync(EventideOptions options)
+    {
+        var app = EventideHost.Build(options, Role.Processor, "http://127.0.0.1:0");
+        await app.StartAsync();
+        return new ProcessorHost(app);
+    }
+
+    /// <summary>Graceful stop, as on SIGTERM: commit in-flight batches, release the shards, leave.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Http.Dispose();
+        await _app.DisposeAsync();
+    }
+}

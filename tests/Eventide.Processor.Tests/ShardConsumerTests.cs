@@ -1,0 +1,143 @@
+using Eventide.Core;
+using Eventide.Storage.Processing;
+using Eventide.Testing;
+
+namespace Eventide.Processor.Tests;
+
+public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
+{
+    private const int Shards = 64;
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddHours(-1);
+
+    private ShardConsumer Consumer() => new(db.DataSource, TimeSpan.FromHours(24));
+
+    private static string Site(string prefix, int shard)
+    {
+        for (var i = 0; ; i++)
+        {
+            var site = $"{prefix}-{i}";
+            if (ShardFunction.ShardOf(site, Shards) == shard)
+            {
+                return site;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Consume_stores_each_id_once_even_with_other_timestamps_in_and_across_batches()
+    {
+        var site = Site("dedupe", 1);
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [
+            InboxTestWriter.Event(site, "a", T0),
+            InboxTestWriter.Event(site, "b", T0.AddSeconds(1)),
+            InboxTestWriter.Event(site, "a", T0.AddSeconds(30)),
+        ]);
+        var first = await Consumer().ConsumeAsync(1, 1000, null, null, CancellationToken.None);
+        Assert.Equal(2, first.Stored.Count);
+        Assert.Single(first.Duplicates);
+
+        // A fresh consumer (as after a restart or handoff) has no cache: event_ids decides.
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [
+            InboxTestWriter.Event(site, "b", T0.AddMinutes(5)),
+            InboxTestWriter.Event(site, "c", T0.AddMinutes(5)),
+        ]);
+        var second = await Consumer().ConsumeAsync(1, 1000, null, null, CancellationToken.None);
+        Assert.Equal(["c"], second.Stored.Select(e => e.EventId));
+        Assert.Equal(["b"], second.Duplicates.Select(e => e.EventId));
+
+        var stored = await Db.StoredAsync(db.DataSource);
+        Assert.Equal(new[] { "a", "b", "c" }, stored.Keys.Where(k => k.Site == site).Select(k => k.Id).Order());
+        Assert.All(stored.Where(k => k.Key.Site == site), kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 1"));
+    }
+
+    [Fact]
+    public async Task Consume_claims_rows_in_id_order_up_to_the_batch_size()
+    {
+        var site = Site("claim", 2);
+        for (var row = 0; row < 4; row++)
+        {
+            await InboxTestWriter.WriteAsync(db.DataSource, Shards,
+                [.. Enumerable.Range(0, 3).Select(i => InboxTestWriter.Event(site, $"{row}-{i}", T0.AddSeconds(row)))]);
+        }
+        // 5 events: the second row (events 3-5) crosses the limit and is the last claimed.
+        var result = await Consumer().ConsumeAsync(2, 5, null, null, CancellationToken.None);
+        Assert.Equal(2, result.ClaimedRows);
+        Assert.True(result.HasMore);
+        Assert.Equal(new[] { "0-0", "0-1", "0-2", "1-0", "1-1", "1-2" }, result.Stored.Select(e => e.EventId).Order());
+        Assert.Equal(6, await Db.ScalarAsync(db.DataSource, "SELECT sum(event_count) FROM eventide.inbox WHERE shard = 2"));
+    }
+
+    [Fact]
+    public async Task Consume_dead_letters_a_poison_event_and_stores_the_rest_of_its_batch()
+    {
+        var site = Site("poison", 3);
+        var events = Enumerable.Range(0, 9).Select(i => InboxTestWriter.Event(site, $"ok-{i}", T0.AddSeconds(i), """{"n":1}""")).ToList();
+        events.Insert(4, InboxTestWriter.Event(site, "bad", T0.AddSeconds(4), """{"a":"\u0000"}"""));
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, events);
+
+        var result = await Consumer().ConsumeAsync(3, 1000, null, null, CancellationToken.None);
+
+        Assert.Equal(9, result.Stored.Count);
+        var dead = Assert.Single(result.DeadLettered);
+        Assert.Equal("bad", dead.EventId);
+        Assert.Equal(9, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.events WHERE site_id = '{site}'"));
+        await using var cmd = db.DataSource.CreateCommand(
+            "SELECT error, payload->>'event_id', source FROM eventide.dead_letters WHERE site_id = $1");
+        cmd.Parameters.AddWithValue(site);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Contains("Unicode", reader.GetString(0), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("bad", reader.GetString(1));
+        Assert.Equal("processor", reader.GetString(2));
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
+    public async Task Consume_dead_letters_an_undecodable_row_whole_and_stores_the_other_rows()
+    {
+        var site = Site("garbage", 4);
+        await InboxTestWriter.WriteRawAsync(db.DataSource, 4, 7, [1, 200, 1, 2, 3]);
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "fine", T0)]);
+
+        var result = await Consumer().ConsumeAsync(4, 1000, null, null, CancellationToken.None);
+
+        Assert.Equal(["fine"], result.Stored.Select(e => e.EventId));
+        var dead = Assert.Single(result.DeadLettered);
+        Assert.Null(dead.SiteId);
+        Assert.Equal(7, dead.EventCount);
+        Assert.Contains("undecodable", dead.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 4"));
+    }
+
+    [Fact]
+    public async Task Consume_refuses_a_shard_whose_lock_the_session_does_not_hold_and_changes_nothing()
+    {
+        var site = Site("fenced", 5);
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "x", T0)]);
+        await using var session = await MemberSession.OpenAsync(db.ConnectionString, "fence-test", "localhost", CancellationToken.None);
+
+        await Assert.ThrowsAsync<ShardLostException>(() =>
+            Consumer().ConsumeAsync(5, 1000, session.BackendPid, null, CancellationToken.None));
+        Assert.Equal(1, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 5"));
+
+        Assert.True(await session.TryLockShardAsync(5, CancellationToken.None));
+        var result = await Consumer().ConsumeAsync(5, 1000, session.BackendPid, null, CancellationToken.None);
+        Assert.Equal(["x"], result.Stored.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task Consume_skips_ids_the_cache_knows_without_storing_them_again()
+    {
+        var site = Site("cache", 6);
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "k", T0), InboxTestWriter.Event(site, "n", T0)]);
+        var result = await Consumer().ConsumeAsync(6, 1000, null, new KnownIds((site, "k")), CancellationToken.None);
+        Assert.Equal(["n"], result.Stored.Select(e => e.EventId));
+        Assert.Equal(["k"], result.Duplicates.Select(e => e.EventId));
+    }
+
+    private sealed class KnownIds(params (string Site, string Id)[] known) : IRecentIds
+    {
+        public bool Contains(string siteId, string eventId) => known.Contains((siteId, eventId));
+    }
+}

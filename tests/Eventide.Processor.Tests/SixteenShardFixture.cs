@@ -1,0 +1,3 @@
+namespace Eventide.Processor.Tests;
+
+public sealed class SixteenShardFixture() : ShardedFixture(16);
