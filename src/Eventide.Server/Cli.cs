@@ -171,6 +171,7 @@ public static class Cli
         {
             configuration = EventideConfiguration.Build(Flags(parse));
             options = EventideConfiguration.Bind(configuration);
+            Metrics.TelemetryOptions.Bind(configuration); // observability: a bad OTLP setting is a usage error, not a crash
         }
         catch (OptionsException ex)
         {

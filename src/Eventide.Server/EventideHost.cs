@@ -2,6 +2,7 @@ using Eventide.Core;
 using Eventide.Ingestion;
 using Eventide.Processor;
 using Eventide.Query;
+using Eventide.Server.Metrics;
 using Eventide.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +27,8 @@ public static class EventideHost
         builder.Services.AddSingleton(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddEventideStorage(options);
+        // Observability: /metrics, runtime and HTTP metrics, optional OTLP (Metrics/MetricsHosting.cs).
+        builder.Services.AddEventideMetrics(builder.Configuration, roles);
         if (roles.HasFlag(Role.Ingestion))
         {
             builder.Services.AddEventideIngestion(options);
@@ -40,6 +43,7 @@ public static class EventideHost
         }
 
         var app = builder.Build();
+        app.UseEventideMetrics();
         app.MapHealthApi(roles);
         if (roles.HasFlag(Role.Ingestion))
         {

@@ -1,0 +1,57 @@
+using System.Net;
+using Eventide.Testing;
+
+namespace Eventide.Server.Tests.Metrics;
+
+public class MetricsEndpointTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
+{
+    public static TheoryData<string> Roles => ["ingestion", "processor", "query", "all"];
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task Metrics_of_each_role_pass_promtool_check_metrics(string role)
+    {
+        await using var host = await RoleHost.StartAsync(db.Options(), ParseRole(role));
+        await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        await host.Http.GetAsync(new Uri("/no/such/path", UriKind.Relative));
+
+        var text = await host.ScrapeTextAsync();
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
+
+        Assert.True(exitCode == 0, $"promtool check metrics failed for role {role} (exit {exitCode}):\n{output}\n--- exposition\n{text}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task Healthz_and_readyz_answer_on_each_role(string role)
+    {
+        await using var host = await RoleHost.StartAsync(db.Options(), ParseRole(role));
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        var ready = await Eventually.WaitAsync(
+            () => host.Http.GetAsync(new Uri("/readyz", UriKind.Relative)), r => r.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), $"/readyz of role {role} to answer 200");
+        Assert.Contains("\"database\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_requests_are_counted_by_route_template_method_and_status()
+    {
+        await using var host = await RoleHost.StartAsync(db.Options(), Role.Query);
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        }
+        await host.Http.GetAsync(new Uri("/nothing/here/" + Guid.NewGuid(), UriKind.Relative));
+
+        var scrape = await host.ScrapeAsync();
+
+        Assert.Equal(3, scrape.Value("eventide_http_requests_total", ("route", "/healthz"), ("method", "GET"), ("status", "200")));
+        Assert.Equal(1, scrape.Value("eventide_http_requests_total", ("route", "unmatched"), ("method", "GET"), ("status", "404")));
+        Assert.Equal(3, scrape.Value("eventide_http_request_duration_seconds_count", ("route", "/healthz"), ("method", "GET")));
+        Assert.DoesNotContain(scrape.Samples, s => s.Labels.Values.Any(v => v.StartsWith("/nothing", StringComparison.Ordinal)));
+    }
+
+    internal static Role ParseRole(string role) =>
+        RoleParser.TryParse(role, out var roles) is null ? roles : throw new ArgumentException(role);
+}
