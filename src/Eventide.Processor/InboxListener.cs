@@ -1,3 +1,4 @@
+using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,7 @@ public sealed class InboxListener(
             {
                 await using var conn = await dataSource.OpenConnectionAsync(ct);
                 conn.Notification += (_, e) => Dispatch(e.Payload);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {InboxEnqueue.Channel}", conn))
+                await using (var cmd = new NpgsqlCommand($"LISTEN {InboxWriter.NotifyChannel}", conn))
                 {
                     await cmd.ExecuteNonQueryAsync(ct);
                 }

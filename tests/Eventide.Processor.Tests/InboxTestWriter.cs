@@ -31,7 +31,7 @@ internal static class InboxTestWriter
         if (notify)
         {
             await using var n = new NpgsqlCommand("SELECT pg_notify($1, $2)", conn, tx);
-            n.Parameters.AddWithValue(InboxEnqueue.Channel);
+            n.Parameters.AddWithValue(Eventide.Storage.Inbox.InboxWriter.NotifyChannel);
             n.Parameters.AddWithValue(string.Join(',', groups.Select(g => g.Key)));
             await n.ExecuteNonQueryAsync();
         }

@@ -45,10 +45,49 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, int shards)
     /// <exception cref="InboxCommitException">Nothing was committed, or (when InDoubt) the outcome is unknown.</exception>
     public async Task<int> WriteAsync(IReadOnlyList<EventRecord> events, Func<bool>? mayCommit, CancellationToken cancellationToken, TimeSpan? statementTimeout = null)
     {
+        var commitSent = false;
+        try
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+            var rows = await AppendAsync(conn, tx, events, shards, null, cancellationToken, statementTimeout);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (mayCommit is not null && !mayCommit())
+            {
+                await tx.RollbackAsync(cancellationToken);
+                throw new InboxCommitException(false, "The inbox commit was rolled back: a request of the group gave up waiting", new TimeoutException());
+            }
+            // Past this point a failure may leave the transaction committed on the server.
+            commitSent = true;
+            await tx.CommitAsync(cancellationToken);
+            return rows;
+        }
+        catch (PostgresException ex)
+        {
+            // The server answered with an error: the transaction is rolled back, even for COMMIT.
+            throw new InboxCommitException(false, $"The inbox commit failed: {ex.MessageText}", ex);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or IOException)
+        {
+            throw new InboxCommitException(commitSent,
+                commitSent ? $"The inbox commit outcome is unknown: {ex.Message}" : $"The inbox commit failed before COMMIT: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Appends events to the inbox inside the caller's transaction: one row per shard
+    /// in the current slot, and the NOTIFY that wakes processors. The one place that
+    /// writes inbox rows, for ingestion and for dead-letter replay alike.
+    /// </summary>
+    /// <param name="enqueuedAt">Receive time recorded on the rows (lag ages count from it); null: the oldest event's.</param>
+    /// <returns>The number of inbox rows written.</returns>
+    public static async Task<int> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<EventRecord> events, int shardCount,
+        DateTimeOffset? enqueuedAt, CancellationToken cancellationToken, TimeSpan? statementTimeout = null)
+    {
         var byShard = new SortedDictionary<int, List<EventRecord>>();
         foreach (var e in events)
         {
-            var shard = ShardFunction.ShardOf(e.SiteId, shards);
+            var shard = ShardFunction.ShardOf(e.SiteId, shardCount);
             if (!byShard.TryGetValue(shard, out var list))
             {
                 byShard[shard] = list = [];
@@ -70,38 +109,13 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, int shards)
             {
                 oldest = e.ReceivedAt < oldest ? e.ReceivedAt : oldest;
             }
-            received[i] = oldest.UtcDateTime;
+            received[i] = (enqueuedAt ?? oldest).UtcDateTime;
             payloads[i] = InboxCodec.Encode(list);
             i++;
         }
 
-        var commitSent = false;
-        try
-        {
-            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(conn, tx, shardIds, counts, received, payloads, cancellationToken, statementTimeout);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (mayCommit is not null && !mayCommit())
-            {
-                await tx.RollbackAsync(cancellationToken);
-                throw new InboxCommitException(false, "The inbox commit was rolled back: a request of the group gave up waiting", new TimeoutException());
-            }
-            // Past this point a failure may leave the transaction committed on the server.
-            commitSent = true;
-            await tx.CommitAsync(cancellationToken);
-            return shardIds.Length;
-        }
-        catch (PostgresException ex)
-        {
-            // The server answered with an error: the transaction is rolled back, even for COMMIT.
-            throw new InboxCommitException(false, $"The inbox commit failed: {ex.MessageText}", ex);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or IOException)
-        {
-            throw new InboxCommitException(commitSent,
-                commitSent ? $"The inbox commit outcome is unknown: {ex.Message}" : $"The inbox commit failed before COMMIT: {ex.Message}", ex);
-        }
+        await ExecuteAsync(conn, tx, shardIds, counts, received, payloads, cancellationToken, statementTimeout);
+        return shardIds.Length;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx,

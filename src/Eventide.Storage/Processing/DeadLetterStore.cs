@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Storage.Inbox;
 using Npgsql;
 
 namespace Eventide.Storage.Processing;
@@ -76,11 +77,8 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource, TimeProvider? t
 
         if (valid.Count > 0)
         {
-            var byShard = valid.GroupBy(v => ShardFunction.ShardOf(v.Event.SiteId, shards)).ToList();
-            await InboxEnqueue.InsertAsync(conn, tx,
-                [.. byShard.Select(g => g.Key)],
-                [.. byShard.Select(g => (IReadOnlyList<EventRecord>)[.. g.Select(v => v.Event)])],
-                now, cancellationToken);
+            // Replayed events re-enter the inbox now: lag counts from the replay, not the first receipt.
+            await InboxWriter.AppendAsync(conn, tx, [.. valid.Select(v => v.Event)], shards, now, cancellationToken);
             await using var mark = new NpgsqlCommand(
                 "UPDATE eventide.dead_letters SET replayed_at = now() WHERE id = ANY($1)", conn, tx);
             mark.Parameters.AddWithValue(valid.Select(v => v.Id).ToArray());
