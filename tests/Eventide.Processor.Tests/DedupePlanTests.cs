@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Eventide.Storage.Processing;
+using Eventide.Testing;
+using Npgsql;
+
+namespace Eventide.Processor.Tests;
+
+/// <summary>
+/// The dedupe lookup must stay one index probe per candidate. Today's event_ids
+/// partition grows all day while its statistics lag behind; with a plain
+/// EXISTS the planner then chose a hash semi-join over a sequential scan of the
+/// whole window, which the benchmark measured at seconds per batch.
+/// </summary>
+public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
+{
+    [Fact]
+    public async Task Seen_ids_lookup_probes_the_index_even_with_stale_statistics_and_a_large_batch()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await new PartitionMaintenance(db.DataSource).EnsureAsync("event_ids", today.AddDays(-1), today.AddDays(1), CancellationToken.None);
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        // Statistics taken at 20k rows, then the partition grows tenfold without a new ANALYZE.
+        await ExecAsync(conn, $"""
+            ALTER TABLE eventide.{PartitionOf(today)} SET (autovacuum_enabled = false);
+            INSERT INTO eventide.event_ids SELECT 's' || (i % 500), md5(i::text), now() - (i % 3600) * interval '1 second'
+            FROM generate_series(1, 20000) i;
+            ANALYZE eventide.event_ids;
+            INSERT INTO eventide.event_ids SELECT 's' || (i % 500), md5(i::text), now() - (i % 3600) * interval '1 second'
+            FROM generate_series(20001, 200000) i;
+            """);
+
+        // A full batch of candidates, a tenth of them already seen.
+        var sites = new string[5000];
+        var ids = new string[5000];
+        for (var i = 0; i < sites.Length; i++)
+        {
+            var n = i % 10 == 0 ? i * 7 + 1 : 1_000_000 + i;
+            sites[i] = "s" + (n % 500);
+            ids[i] = Md5(n);
+        }
+        await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + ShardConsumer.SeenIdsSql, conn);
+        explain.Parameters.AddWithValue(sites);
+        explain.Parameters.AddWithValue(ids);
+        explain.Parameters.AddWithValue(TimeSpan.FromHours(24));
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        var nodes = Nodes(plan.RootElement[0].GetProperty("Plan")).ToList();
+
+        Assert.DoesNotContain(nodes, n => n.Type.Contains("Hash", StringComparison.Ordinal));
+        Assert.DoesNotContain(nodes, n => n.Type == "Seq Scan" && n.Relation == PartitionOf(today));
+        Assert.Contains(nodes, n => n.Type is "Index Scan" or "Index Only Scan" && n.Relation == PartitionOf(today));
+
+        // And the answer is right: exactly the tenth that was inserted.
+        await using var run = new NpgsqlCommand(ShardConsumer.SeenIdsSql, conn);
+        run.Parameters.AddWithValue(sites);
+        run.Parameters.AddWithValue(ids);
+        run.Parameters.AddWithValue(TimeSpan.FromHours(24));
+        var seen = 0;
+        await using (var reader = await run.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                seen++;
+            }
+        }
+        Assert.Equal(500, seen);
+    }
+
+    private static string PartitionOf(DateOnly day) => $"event_ids_{day:yyyyMMdd}";
+
+    private static string Md5(int n) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.ASCII.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    private static IEnumerable<(string Type, string? Relation)> Nodes(JsonElement node)
+    {
+        yield return (node.GetProperty("Node Type").GetString()!, node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null);
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray())
+            {
+                foreach (var n in Nodes(child))
+                {
+                    yield return n;
+                }
+            }
+        }
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.CommandTimeout = 120;
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
