@@ -11,6 +11,11 @@ public sealed class Args
     public bool Quick { get; private set; }
     public string Machine { get; private set; } = "";
 
+    /// <summary>Profiling mode: only the warm-up and a fixed-rate phase at this many events/s, then a latency summary.</summary>
+    public double? OnlyRate { get; private set; }
+
+    public int OnlySeconds { get; private set; } = 30;
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -30,6 +35,8 @@ public sealed class Args
                 case "--connections": a.Connections = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--machine": a.Machine = Next(); break;
                 case "--quick": a.Quick = true; break;
+                case "--only-rate": a.OnlyRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--only-seconds": a.OnlySeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }

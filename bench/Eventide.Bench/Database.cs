@@ -92,10 +92,51 @@ public sealed class Database(NpgsqlDataSource dataSource)
         return rate;
     }
 
+    /// <summary>Clears pg_stat_statements (loaded by scripts/bench); false when the extension is not available.</summary>
+    public async Task<bool> ResetStatementsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            await ExecAsync(conn, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", ct);
+            return true;
+        }
+        catch (PostgresException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The statements that took the most database time since the reset, with the benchmark's own left out.</summary>
+    public async Task<List<StatementStats>> TopStatementsAsync(int n, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT regexp_replace(query, '\s+', ' ', 'g'), calls, total_exec_time, rows,
+                   100 * total_exec_time / nullif(sum(total_exec_time) OVER (), 0)
+            FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%bench_%'
+            ORDER BY total_exec_time DESC LIMIT $1
+            """);
+        cmd.Parameters.AddWithValue(n);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var top = new List<StatementStats>();
+        while (await reader.ReadAsync(ct))
+        {
+            top.Add(new StatementStats(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? 0 : reader.GetDouble(4)));
+        }
+        return top;
+    }
+
     private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.CommandTimeout = 600;
         await cmd.ExecuteNonQueryAsync(ct);
     }
+}
+
+public sealed record StatementStats(string Query, long Calls, double TotalMs, long Rows, double SharePercent)
+{
+    public double MeanMs => Calls == 0 ? 0 : TotalMs / Calls;
 }

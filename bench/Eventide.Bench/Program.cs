@@ -51,6 +51,14 @@ public static class Program
         await runner.RunAsync("warm-up", a.Connections, 100, Secs(5), null, ct);
         await DrainAsync(db, TimeSpan.FromSeconds(120));
 
+        if (a.OnlyRate is { } onlyRate)
+        {
+            await ProfileRateAsync(runner, a, onlyRate, samplers, db);
+            await sampling.CancelAsync();
+            await samplerTask;
+            return 0;
+        }
+
         var saturation = new Dictionary<int, LoadResult>();
         foreach (var batch in new[] { 1, 100, 1000 })
         {
@@ -61,12 +69,16 @@ public static class Program
 
         Progress.Say("==> end to end, sustained");
         var e2eSeconds = Math.Max(5, 60 * scale);
+        var statements = await db.ResetStatementsAsync(ct);
         var storedBefore = await db.StoredEventsAsync(ct);
+        var e2eCpuStart = CpuSnapshot.Take(samplers);
         var e2eStart = DateTime.UtcNow;
         var e2eLoad = runner.RunAsync("end-to-end", a.Connections, 100, TimeSpan.FromSeconds(e2eSeconds + 5), null, ct);
         await Task.Delay(TimeSpan.FromSeconds(e2eSeconds));
         var storedAfter = await db.StoredEventsAsync(ct);
         var e2eElapsed = (DateTime.UtcNow - e2eStart).TotalSeconds;
+        var e2eCpu = CpuSnapshot.Take(samplers).CoresSince(e2eCpuStart);
+        var topStatements = statements ? await db.TopStatementsAsync(8, ct) : [];
         var inboxAtEnd = await db.InboxEventsAsync(ct);
         var e2eIngest = await e2eLoad;
         var endToEnd = (storedAfter - storedBefore) / e2eElapsed;
@@ -77,7 +89,9 @@ public static class Program
         using var probeCts = new CancellationTokenSource();
         var probe = new FreshnessProbe(a.Ingest, probeKeys.Site, probeKeys.WriteKey, db, http);
         var probing = probe.RunAsync(probeCts.Token);
+        var halfCpuStart = CpuSnapshot.Take(samplers);
         var halfLoad = await runner.RunAsync("50% load", a.Connections, 100, Secs(45), half, ct);
+        var halfCpu = CpuSnapshot.Take(samplers).CoresSince(halfCpuStart);
         await probeCts.CancelAsync();
         await probing;
         await DrainAsync(db, TimeSpan.FromSeconds(120));
@@ -89,7 +103,8 @@ public static class Program
 
         await sampling.CancelAsync();
         await samplerTask;
-        var report = Report.Build(a, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers);
+        var report = Report.Build(a, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers,
+            new PhaseProfile(e2eCpu, halfCpu, topStatements));
         Directory.CreateDirectory(a.Out);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var jsonPath = Path.Combine(a.Out, $"{stamp}.json");
@@ -99,6 +114,22 @@ public static class Program
         Console.WriteLine(report.Markdown);
         Progress.Say($"==> wrote {jsonPath} and {mdPath}");
         return 0;
+    }
+
+    /// <summary>
+    /// One fixed-rate phase and its latency distribution, with the CPU each process used during
+    /// it: for profiling one load point (attach dotnet-trace or pg_stat_statements meanwhile).
+    /// </summary>
+    private static async Task ProfileRateAsync(LoadRunner runner, Args a, double rate, List<ProcessSampler> samplers, Database db)
+    {
+        var cpuBefore = CpuSnapshot.Take(samplers);
+        var result = await runner.RunAsync($"{rate:F0} events/s", a.Connections, 100, TimeSpan.FromSeconds(a.OnlySeconds), rate, CancellationToken.None);
+        var cpu = string.Join(", ", CpuSnapshot.Take(samplers).CoresSince(cpuBefore).Select(kv => $"{kv.Key} {kv.Value:F2}"));
+        var l = result.LatenciesMs;
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; CPU: {cpu}"));
+        await DrainAsync(db, TimeSpan.FromSeconds(120));
+        Console.WriteLine("peak RSS: " + string.Join(", ", samplers.Select(s => $"{s.Name} {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB")));
     }
 
     private static async Task DrainAsync(Database db, TimeSpan timeout)

@@ -7,7 +7,8 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
 {
     public static Report Build(
         Args a, Dictionary<int, LoadResult> saturation, double endToEnd, double e2eSeconds, long inboxAtEnd, LoadResult e2eIngest,
-        double halfTarget, LoadResult half, FreshnessProbe probe, double ceiling, double naive, List<ProcessSampler> processes)
+        double halfTarget, LoadResult half, FreshnessProbe probe, double ceiling, double naive, List<ProcessSampler> processes,
+        PhaseProfile profile)
     {
         static string F(double v, string format = "N0") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
         var p = (List<double> s, double q) => Percentiles.Of(s, q);
@@ -55,6 +56,25 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB | {s.AverageCores():F2} |");
         }
         md.AppendLine();
+        md.AppendLine("| CPU by phase (cores of 2) | sustained end to end | 50 % load |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var name in profile.EndToEndCores.Keys)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {profile.EndToEndCores[name]:F2} | {profile.HalfLoadCores.GetValueOrDefault(name):F2} |");
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"| all | {profile.EndToEndCores.Values.Sum():F2} | {profile.HalfLoadCores.Values.Sum():F2} |");
+        if (profile.TopStatements.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("| database time during sustained load (pg_stat_statements) | calls | mean | share |");
+            md.AppendLine("|---|---:|---:|---:|");
+            foreach (var st in profile.TopStatements)
+            {
+                var q = st.Query.Length > 110 ? st.Query[..110] + "…" : st.Query;
+                md.AppendLine(CultureInfo.InvariantCulture, $"| `{q.Replace("|", "\\|", StringComparison.Ordinal)}` | {st.Calls:N0} | {st.MeanMs:F2} ms | {st.SharePercent:F0} % |");
+            }
+        }
+        md.AppendLine();
         md.AppendLine("| target | goal | measured | met |");
         md.AppendLine("|---|---|---:|---|");
         foreach (var t in targets)
@@ -78,6 +98,9 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             ["freshness_table_ms"] = new { p50 = p(probe.TableMs, 50), p95 = freshP95, probes = probe.TableMs.Count, lost = probe.Lost },
             ["freshness_aggregate_ms"] = new { p50 = p(probe.AggregateMs, 50), p95 = p(probe.AggregateMs, 95) },
             ["processes"] = processes.Select(s => new { name = s.Name, peak_rss_mb = Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0, cpu_cores = s.AverageCores() }).ToList(),
+            ["cpu_cores_end_to_end"] = profile.EndToEndCores,
+            ["cpu_cores_half_load"] = profile.HalfLoadCores,
+            ["top_statements_end_to_end"] = profile.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
             ["targets"] = targets.Select(t => new { name = t.Name, goal = t.Goal, measured = t.Measured, met = t.Met }).ToList(),
         };
         return new Report(json, md.ToString());
@@ -92,3 +115,6 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         };
     }
 }
+
+/// <summary>Where the time went: CPU per process in two phases and the costliest statements.</summary>
+public sealed record PhaseProfile(Dictionary<string, double> EndToEndCores, Dictionary<string, double> HalfLoadCores, List<StatementStats> TopStatements);

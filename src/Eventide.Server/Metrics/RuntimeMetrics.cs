@@ -23,6 +23,8 @@ public static class RuntimeMetrics
             "{collection}", "Garbage collections since the process started, by generation.");
         Meter.CreateObservableGauge("eventide_dotnet_gc_heap_bytes", () => GC.GetTotalMemory(forceFullCollection: false),
             "By", "Bytes currently allocated on the managed heap.");
+        Meter.CreateObservableGauge("eventide_dotnet_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes,
+            "By", "Memory the garbage collector has committed from the OS, as of the last collection (heap plus free space it kept).");
         Meter.CreateObservableGauge("eventide_dotnet_threadpool_threads", () => (long)ThreadPool.ThreadCount,
             "{thread}", "Thread-pool threads that currently exist.");
         Meter.CreateObservableGauge("eventide_dotnet_threadpool_queue_length", () => ThreadPool.PendingWorkItemCount,

@@ -18,6 +18,8 @@ public class RuntimeMetricsTests(MigratedPostgresFixture db) : IClassFixture<Mig
         await using var host = await RoleHost.StartAsync(db.Options(), Role.Query);
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
+        // The committed-memory gauge reports the last collection's figure: make sure there was one.
+        GC.Collect();
         var response = await host.Http.GetAsync(new Uri("/metrics", UriKind.Relative));
         var scrape = Exposition.Parse(await response.Content.ReadAsStringAsync());
 
@@ -25,6 +27,7 @@ public class RuntimeMetricsTests(MigratedPostgresFixture db) : IClassFixture<Mig
         Assert.True(scrape.Value("eventide_process_cpu_seconds_total") > 0);
         Assert.True(scrape.Value("eventide_process_resident_memory_bytes") > 1_000_000);
         Assert.True(scrape.Value("eventide_dotnet_gc_heap_bytes") > 0);
+        Assert.True(scrape.Value("eventide_dotnet_gc_committed_bytes") > 0);
         Assert.True(scrape.Value("eventide_dotnet_threadpool_threads") >= 1);
         Assert.Equal(["0", "1", "2"], scrape.Named("eventide_dotnet_gc_collections_total").Select(s => s.Labels["generation"]).Order());
         // The readiness check returned its connection: the pool holds at least one idle one, within the configured maximum.
