@@ -25,6 +25,10 @@ public static class RuntimeMetrics
             "By", "Bytes currently allocated on the managed heap.");
         Meter.CreateObservableGauge("eventide_dotnet_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes,
             "By", "Memory the garbage collector has committed from the OS, as of the last collection (heap plus free space it kept).");
+        Meter.CreateObservableGauge("eventide_dotnet_gc_generation_size_bytes", () => GenerationBytes(fragmentation: false),
+            "By", "Size of each GC generation (gen0, gen1, gen2, loh, poh) after the last collection.");
+        Meter.CreateObservableGauge("eventide_dotnet_gc_generation_fragmentation_bytes", () => GenerationBytes(fragmentation: true),
+            "By", "Free space inside each GC generation after the last collection.");
         Meter.CreateObservableGauge("eventide_dotnet_threadpool_threads", () => (long)ThreadPool.ThreadCount,
             "{thread}", "Thread-pool threads that currently exist.");
         Meter.CreateObservableGauge("eventide_dotnet_threadpool_queue_length", () => ThreadPool.PendingWorkItemCount,
@@ -34,6 +38,20 @@ public static class RuntimeMetrics
     /// <summary>Touching the class creates the instruments (once per process).</summary>
     public static void EnsureCreated()
     {
+    }
+
+    private static readonly KeyValuePair<string, object?>[][] HeapTags =
+        [.. new[] { "gen0", "gen1", "gen2", "loh", "poh" }.Select(g => new[] { new KeyValuePair<string, object?>("generation", g) })];
+
+    private static Measurement<long>[] GenerationBytes(bool fragmentation)
+    {
+        var generations = GC.GetGCMemoryInfo().GenerationInfo;
+        var measurements = new Measurement<long>[Math.Min(generations.Length, HeapTags.Length)];
+        for (var g = 0; g < measurements.Length; g++)
+        {
+            measurements[g] = new Measurement<long>(fragmentation ? generations[g].FragmentationAfterBytes : generations[g].SizeAfterBytes, HeapTags[g]);
+        }
+        return measurements;
     }
 
     private static IEnumerable<Measurement<long>> CollectionCounts()

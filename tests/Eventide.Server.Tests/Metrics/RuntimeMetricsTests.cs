@@ -28,6 +28,8 @@ public class RuntimeMetricsTests(MigratedPostgresFixture db) : IClassFixture<Mig
         Assert.True(scrape.Value("eventide_process_resident_memory_bytes") > 1_000_000);
         Assert.True(scrape.Value("eventide_dotnet_gc_heap_bytes") > 0);
         Assert.True(scrape.Value("eventide_dotnet_gc_committed_bytes") > 0);
+        Assert.Equal(["gen0", "gen1", "gen2", "loh", "poh"], scrape.Named("eventide_dotnet_gc_generation_size_bytes").Select(s => s.Labels["generation"]).Order());
+        Assert.True(scrape.Value("eventide_dotnet_gc_generation_size_bytes", ("generation", "gen2")) > 0);
         Assert.True(scrape.Value("eventide_dotnet_threadpool_threads") >= 1);
         Assert.Equal(["0", "1", "2"], scrape.Named("eventide_dotnet_gc_collections_total").Select(s => s.Labels["generation"]).Order());
         // The readiness check returned its connection: the pool holds at least one idle one, within the configured maximum.
