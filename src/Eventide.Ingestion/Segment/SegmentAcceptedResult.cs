@@ -13,12 +13,8 @@ internal sealed class SegmentAcceptedResult(List<SegmentRejection> rejected) : I
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        await using (var json = new Utf8JsonWriter(response.BodyWriter, IntakeAcceptedResult.WriterOptions))
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        IntakeAcceptedResult.WriteJsonAsync(httpContext, StatusCodes.Status200OK, "application/json; charset=utf-8", json =>
         {
             json.WriteStartObject();
             json.WriteBoolean("success"u8, true);
@@ -36,7 +32,5 @@ internal sealed class SegmentAcceptedResult(List<SegmentRejection> rejected) : I
                 json.WriteEndArray();
             }
             json.WriteEndObject();
-        }
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
-    }
+        });
 }
