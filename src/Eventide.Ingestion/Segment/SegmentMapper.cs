@@ -358,7 +358,7 @@ public sealed class SegmentMapper
     /// The message as it was sent, when jsonb can hold it; jsonb refuses \u0000 and unpaired
     /// surrogate escapes, so such a message is kept as a JSON string of its text instead.
     /// </summary>
-    internal static string DeadLetterPayload(ReadOnlySpan<byte> raw)
+    public static string DeadLetterPayload(ReadOnlySpan<byte> raw)
     {
         var text = Encoding.UTF8.GetString(raw);
         return JsonbCanHold(raw) ? text : JsonSerializer.Serialize(text);

@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Eventide.Core;
+using Eventide.Storage;
 
 namespace Eventide.Ingestion.Tests.Segment;
 
@@ -256,5 +259,69 @@ public class SegmentApiTests(IngestionFixture fx) : IClassFixture<IngestionFixtu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var row = Assert.Single(await SegmentClient.DeadLettersAsync(fx.DataSource, "demo"), d => d.EventId == id);
         Assert.Equal(message, JsonSerializer.Deserialize<string>(row.Payload));
+    }
+
+    [Fact]
+    public async Task Dead_letters_that_cannot_be_committed_get_503_and_nothing_is_stored_until_a_retry_succeeds()
+    {
+        var site = "faulty-" + Guid.NewGuid().ToString("N")[..8];
+        var keys = await new SiteStore(fx.DataSource).CreateAsync(site, CancellationToken.None);
+        // A real database error on the dead-letter insert, for this site only.
+        await using (var fault = fx.DataSource.CreateCommand($$$"""
+            CREATE FUNCTION eventide.test_refuse_dead_letters() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'dead letters refused by the test'; END $$;
+            CREATE TRIGGER test_refuse_dead_letters BEFORE INSERT ON eventide.dead_letters
+            FOR EACH ROW WHEN (NEW.site_id = '{{{site}}}') EXECUTE FUNCTION eventide.test_refuse_dead_letters();
+            """))
+        {
+            await fault.ExecuteNonQueryAsync();
+        }
+        var (ok, bad) = (NewId(), NewId());
+        var body = $$"""{"batch":[{"type":"track","event":"ok","userId":"u","messageId":"{{ok}}"},{"type":"track","userId":"u","messageId":"{{bad}}"}]}""";
+
+        var refused = await SegmentClient.PostAsync(fx.Host.Http, "/v1/batch", body, keys.WriteKey);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("dead letters", (await Answers.JsonAsync(refused)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(ok, await InboxReader.EventIdsAsync(fx.DataSource));
+        Assert.Empty(await SegmentClient.DeadLettersAsync(fx.DataSource, site));
+
+        await using (var heal = fx.DataSource.CreateCommand("DROP TRIGGER test_refuse_dead_letters ON eventide.dead_letters; DROP FUNCTION eventide.test_refuse_dead_letters()"))
+        {
+            await heal.ExecuteNonQueryAsync();
+        }
+        var retried = await SegmentClient.PostAsync(fx.Host.Http, "/v1/batch", body, keys.WriteKey, retryCount: 1);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Contains(ok, await InboxReader.EventIdsAsync(fx.DataSource));
+        Assert.Equal(bad, Assert.Single(await SegmentClient.DeadLettersAsync(fx.DataSource, site)).EventId);
+    }
+
+    [Fact]
+    public async Task Dead_letter_metric_counts_each_message_once_across_retries()
+    {
+        var counted = new ConcurrentBag<(long Value, string? Reason)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Eventide" && instrument.Name == "eventide_ingestion_segment_dead_letters")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            counted.Add((value, tags.ToArray().Single(t => t.Key == "reason").Value?.ToString())));
+        listener.Start();
+        var body = $$"""{"batch":[{"type":"track","userId":"u","messageId":"{{NewId()}}"},{"type":"track","event":"e","userId":"u","messageId":"{{NewId()}}","timestamp":"1999-01-01T00:00:00Z"}]}""";
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SegmentClient.PostAsync(fx.Host.Http, "/v1/batch", body, fx.Demo.WriteKey)).StatusCode);
+        }
+
+        // Only this class writes Segment dead letters, and its tests run one at a time.
+        Assert.Equal(1, counted.Where(c => c.Reason == "invalid").Sum(c => c.Value));
+        Assert.Equal(1, counted.Where(c => c.Reason == "too_old").Sum(c => c.Value));
     }
 }
