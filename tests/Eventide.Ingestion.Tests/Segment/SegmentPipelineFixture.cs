@@ -13,6 +13,8 @@ public sealed class SegmentPipelineFixture : MigratedPostgresFixture
 
     public SiteKeys Demo { get; private set; } = null!;
 
+    public const string AdminToken = "segment-test-admin-token";
+
     public Uri Address { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -26,6 +28,7 @@ public sealed class SegmentPipelineFixture : MigratedPostgresFixture
             o.Ingestion.InboxRotationSeconds = 0;
             o.Ingestion.CommitTimeoutMs = 750;
             o.Processor.FlushIntervalMs = 50;
+            o.Admin.Token = AdminToken;
         });
         _app = EventideHost.Build(options, Role.Ingestion | Role.Processor, "http://127.0.0.1:0");
         await _app.StartAsync();

@@ -216,4 +216,23 @@ public class SegmentSdkTests(SegmentPipelineFixture fx) : IClassFixture<SegmentP
         var stored = await SettledAsync(run, 2);
         Assert.Equal(new[] { a, b }.Order(), stored.Select(e => e.EventId).Order());
     }
+
+    [Fact]
+    public async Task Invalid_message_is_listed_by_the_admin_dead_letter_api()
+    {
+        var id = Guid.NewGuid().ToString();
+        var message = $$"""{"type":"screen","messageId":"{{id}}","name":"Home"}""";
+        var response = await SegmentClient.PostAsync(fx.Http, "/v1/batch", "{\"batch\":[" + message + "]}", fx.Demo.WriteKey);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        using var list = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/dead-letters?limit=1000");
+        list.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SegmentPipelineFixture.AdminToken);
+        using var answer = await fx.Http.SendAsync(list);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var listed = (await Answers.JsonAsync(answer)).GetProperty("dead_letters").EnumerateArray()
+            .Single(d => d.GetProperty("event_id").GetString() == id);
+        Assert.Equal(("segment", "demo"), (listed.GetProperty("source").GetString(), listed.GetProperty("site_id").GetString()));
+        Assert.StartsWith("userId or anonymousId", listed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(message), JsonNode.Parse(listed.GetProperty("payload").GetRawText())));
+    }
 }
