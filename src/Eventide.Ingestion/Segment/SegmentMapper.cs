@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -16,7 +15,7 @@ namespace Eventide.Ingestion.Segment;
 /// object and the whole request then goes through the same <see cref="EventParser"/> as
 /// /v1/events, so names, lengths, properties limits and the timestamp window are checked by
 /// one piece of code for both APIs. Pure: no I/O, the receive time is given.
-/// Allocation-conscious: one writer and two growable buffers per request, message fields
+/// Allocation-conscious: one writer and two pooled buffers per request, message fields
 /// copied from the request's JSON without intermediate objects.
 /// </summary>
 public sealed class SegmentMapper
@@ -57,7 +56,8 @@ public sealed class SegmentMapper
     public SegmentMapping Map(JsonElement root, SegmentMessageType? endpointType, string site, DateTimeOffset receivedAt)
     {
         var mapping = new SegmentMapping();
-        using var request = new RequestState(site, receivedAt);
+        // The mapped events take about as many bytes as the messages: size the buffer once.
+        using var request = new RequestState(site, receivedAt, JsonMarshal.GetRawUtf8Value(root).Length + 1024);
         request.Events.Write("["u8);
         if (endpointType is null)
         {
@@ -142,7 +142,7 @@ public sealed class SegmentMapper
                 return;
             }
             var type = request.Type;
-            request.Scratch.ResetWrittenCount();
+            request.Scratch.Reset();
             request.Writer.Reset(request.Scratch);
             WriteEvent(request.Writer, message, request);
             request.Writer.Flush();
@@ -444,7 +444,7 @@ public sealed class SegmentMapper
     };
 
     /// <summary>Per-request buffers and the fields of the message being mapped.</summary>
-    private sealed class RequestState(string site, DateTimeOffset receivedAt) : IDisposable
+    private sealed class RequestState(string site, DateTimeOffset receivedAt, int capacity) : IDisposable
     {
         public string Site { get; } = site;
 
@@ -456,10 +456,10 @@ public sealed class SegmentMapper
         public JsonElement Context { get; set; }
 
         /// <summary>The mapped events as one JSON array, for the parser.</summary>
-        public ArrayBufferWriter<byte> Events { get; } = new(4096);
+        public PooledBufferWriter Events { get; } = new(capacity);
 
         /// <summary>One message's event while it is written; copied to <see cref="Events"/> only when complete.</summary>
-        public ArrayBufferWriter<byte> Scratch { get; } = new(1024);
+        public PooledBufferWriter Scratch { get; } = new(4096);
 
         public Utf8JsonWriter Writer { get; } = new(Stream.Null, WriterOptions);
 
@@ -478,6 +478,11 @@ public sealed class SegmentMapper
 
         public JsonElement MessageContext { get; set; }
 
-        public void Dispose() => Writer.Dispose();
+        public void Dispose()
+        {
+            Writer.Dispose();
+            Events.Dispose();
+            Scratch.Dispose();
+        }
     }
 }
