@@ -27,6 +27,14 @@ public static class IngestionMetrics
     public static readonly Counter<long> Events = Meter.CreateCounter<long>(
         "eventide_ingestion_events", "{event}", "Events accepted or rejected, by reason");
 
+    /// <summary>
+    /// Segment messages newly written to eventide.dead_letters (source 'segment'), by <c>reason</c>
+    /// (invalid, too_large, future, too_old). A retried batch finds its dead letters present and
+    /// does not count them again.
+    /// </summary>
+    public static readonly Counter<long> SegmentDeadLetters = Meter.CreateCounter<long>(
+        "eventide_ingestion_segment_dead_letters", "{message}", "Segment messages dead-lettered at intake, by reason");
+
     public static readonly Histogram<long> CommitBatchEvents = Meter.CreateHistogram<long>(
         "eventide_ingestion_commit_batch_events", "{event}", "Events per group-commit transaction",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 5, 10, 50, 100, 500, 1000, 5000, 20000] });

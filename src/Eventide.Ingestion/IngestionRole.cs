@@ -2,6 +2,7 @@ using Eventide.Core;
 using Eventide.Core.Events;
 using Eventide.Ingestion.Apis;
 using Eventide.Ingestion.Commit;
+using Eventide.Ingestion.Segment;
 using Eventide.Storage.Inbox;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,10 @@ public static class IngestionRole
         services.AddSingleton(new SiteRateLimiter(options.Ingestion, TimeProvider.System));
         services.AddSingleton<GroupCommitter>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
+        services.AddSingleton<IntakeGate>();
         services.AddSingleton<EventIntake>();
+        services.AddSingleton<SegmentDeadLetterWriter>();
+        services.AddSingleton<SegmentIntake>();
         services.AddHostedService<IngestionWarmUp>();
         if (options.Ingestion.InboxRotationSeconds > 0)
         {
@@ -29,5 +33,5 @@ public static class IngestionRole
         return services;
     }
 
-    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints.MapEventsApi();
+    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints.MapEventsApi().MapSegmentApi();
 }

@@ -1,3 +1,4 @@
+using Eventide.Ingestion.Segment;
 using Eventide.Storage.Inbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Eventide.Ingestion;
 /// requests after a start are not answered 503 for being slow. Best effort: a
 /// database that is down now is handled per request later.
 /// </summary>
-public sealed class IngestionWarmUp(EventIntake intake, InboxWriter writer, ILogger<IngestionWarmUp> logger) : IHostedService
+public sealed class IngestionWarmUp(EventIntake intake, SegmentIntake segment, InboxWriter writer, ILogger<IngestionWarmUp> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +20,7 @@ public sealed class IngestionWarmUp(EventIntake intake, InboxWriter writer, ILog
         {
             await writer.WarmUpAsync(timeout.Token);
             await intake.WarmUpAsync(timeout.Token);
+            segment.WarmUp();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -19,12 +19,8 @@ internal sealed class IntakeAcceptedResult(List<EventRecord> accepted, List<Even
 
     public int? StatusCode => StatusCodes.Status202Accepted;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status202Accepted;
-        response.ContentType = "application/json; charset=utf-8";
-        await using (var json = new Utf8JsonWriter(response.BodyWriter, IntakeAcceptedResult.WriterOptions))
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        WriteJsonAsync(httpContext, StatusCodes.Status202Accepted, "application/json; charset=utf-8", json =>
         {
             json.WriteStartObject();
             json.WriteNumber("accepted"u8, accepted.Count);
@@ -37,6 +33,17 @@ internal sealed class IntakeAcceptedResult(List<EventRecord> accepted, List<Even
             json.WriteEndArray();
             WriteErrors(json, errors);
             json.WriteEndObject();
+        });
+
+    /// <summary>Writes an answer's JSON straight to the response pipe: no intermediate string or DOM.</summary>
+    internal static async Task WriteJsonAsync(HttpContext httpContext, int status, string contentType, Action<Utf8JsonWriter> write)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            write(json);
         }
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }

@@ -22,12 +22,8 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
     /// <summary>Event ids whose commit outcome is unknown, written as <c>ids</c>.</summary>
     public List<string>? Ids { get; init; }
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/problem+json";
-        await using (var json = new Utf8JsonWriter(response.BodyWriter, IntakeAcceptedResult.WriterOptions))
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        IntakeAcceptedResult.WriteJsonAsync(httpContext, status, "application/problem+json", json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, TypeOf(status));
@@ -49,9 +45,7 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
                 json.WriteEndArray();
             }
             json.WriteEndObject();
-        }
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
-    }
+        });
 
     private static string TypeOf(int status) => status switch
     {

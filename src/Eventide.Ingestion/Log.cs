@@ -22,6 +22,12 @@ internal static partial class Log
     [LoggerMessage(2007, LogLevel.Warning, "Inbox connection warm-up failed at start; commits will connect on demand: {Reason}")]
     public static partial void WarmUpFailed(ILogger logger, string reason);
 
+    [LoggerMessage(2008, LogLevel.Warning, "Dead letters of a Segment request could not be written; answered 503: {Reason}")]
+    public static partial void SegmentDeadLettersFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2009, LogLevel.Information, "Dead-lettered {Count} Segment messages of site {Site}; the first was rejected because {Reason}")]
+    public static partial void SegmentMessagesDeadLettered(ILogger logger, int count, string site, string reason);
+
     [LoggerMessage(2006, LogLevel.Information, "Group committer drained its queue and stopped")]
     public static partial void CommitterStopped(ILogger logger);
 }

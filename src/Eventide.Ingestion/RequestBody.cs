@@ -11,6 +11,12 @@ internal sealed class RequestBody(byte[] buffer, int length) : IDisposable
 
     public int Length => length;
 
+    /// <summary>The body's bytes, valid until disposal.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, length);
+
+    /// <summary>The body as a read-only stream over the same buffer, valid until disposal.</summary>
+    public Stream AsStream() => new MemoryStream(_buffer ?? throw new ObjectDisposedException(nameof(RequestBody)), 0, length, writable: false);
+
     public void Dispose()
     {
         if (_buffer is { } b)

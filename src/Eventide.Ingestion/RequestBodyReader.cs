@@ -19,7 +19,15 @@ internal static class RequestBodyReader
         BadGzip,
     }
 
-    public static async Task<(Status Status, RequestBody? Body)> ReadAsync(HttpRequest request, bool gzip, int maxBytes, CancellationToken ct)
+    /// <param name="request">The request whose body to read.</param>
+    /// <param name="gzip">The body is gzip (Content-Encoding said so): decompress while reading.</param>
+    /// <param name="maxBytes">The cap, before and after decompression.</param>
+    /// <param name="ct">The request's cancellation.</param>
+    /// <param name="sniffGzip">
+    /// Also decompress a body that starts with the gzip magic bytes whatever the headers say (some SDKs
+    /// send gzip labelled as a form); a JSON text can never start with them.
+    /// </param>
+    public static async Task<(Status Status, RequestBody? Body)> ReadAsync(HttpRequest request, bool gzip, int maxBytes, CancellationToken ct, bool sniffGzip = false)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -30,10 +38,30 @@ internal static class RequestBodyReader
         {
             return (Status.TooLarge, null);
         }
-        var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+        if (gzip)
+        {
+            await using var unzip = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+            return await ReadCappedAsync(unzip, maxBytes, request.ContentLength ?? 0, ct);
+        }
+        var (status, body) = await ReadCappedAsync(request.Body, maxBytes, request.ContentLength ?? 0, ct);
+        if (!sniffGzip || status != Status.Ok || !body!.Span.StartsWith(GzipMagic))
+        {
+            return (status, body);
+        }
+        using (body)
+        {
+            await using var unzip = new GZipStream(body.AsStream(), CompressionMode.Decompress);
+            return await ReadCappedAsync(unzip, maxBytes, (long)body.Length * 4, ct);
+        }
+    }
+
+    private static ReadOnlySpan<byte> GzipMagic => [0x1f, 0x8b];
+
+    private static async Task<(Status Status, RequestBody? Body)> ReadCappedAsync(Stream source, int maxBytes, long sizeHint, CancellationToken ct)
+    {
         // One byte more than the limit is enough to tell "too large" from "exactly at the limit".
         var cap = maxBytes + 1;
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(cap, Math.Max(request.ContentLength ?? 0, 16 * 1024)));
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(cap, Math.Max(sizeHint, 16 * 1024)));
         var length = 0;
         try
         {
@@ -71,13 +99,6 @@ internal static class RequestBodyReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
             return (Status.TooLarge, null);
-        }
-        finally
-        {
-            if (gzip)
-            {
-                await source.DisposeAsync();
-            }
         }
     }
 }
