@@ -9,6 +9,13 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource, TimeProvider? t
 {
     public const int MaxPage = 1000;
 
+    /// <summary>
+    /// The one source whose payloads are events that failed to store, and so can be replayed.
+    /// Other sources (messages rejected at intake, such as 'segment') are kept for inspection:
+    /// the sender has to fix and resend them, and a replay leaves their reason as it is.
+    /// </summary>
+    public const string ReplayableSource = "processor";
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Newest first; <paramref name="beforeId"/> pages backwards.</summary>
@@ -47,25 +54,35 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource, TimeProvider? t
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        var rows = new List<(long Id, string Payload)>();
+        var rows = new List<(long Id, string Source, string Payload)>();
         await using (var select = new NpgsqlCommand(ids is null
-            ? "SELECT id, payload::text FROM eventide.dead_letters WHERE replayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"
-            : "SELECT id, payload::text FROM eventide.dead_letters WHERE id = ANY($1) ORDER BY id FOR UPDATE", conn, tx))
+            ? "SELECT id, source, payload::text FROM eventide.dead_letters WHERE replayed_at IS NULL AND source = $2 ORDER BY id LIMIT $1 FOR UPDATE"
+            : "SELECT id, source, payload::text FROM eventide.dead_letters WHERE id = ANY($1) ORDER BY id FOR UPDATE", conn, tx))
         {
             select.Parameters.Add(ids is null ? new NpgsqlParameter { Value = MaxPage } : new NpgsqlParameter { Value = ids.ToArray() });
+            if (ids is null)
+            {
+                select.Parameters.Add(new NpgsqlParameter { Value = ReplayableSource });
+            }
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
             }
         }
 
         var now = _time.GetUtcNow();
         var valid = new List<(long Id, EventRecord Event)>();
         var failed = new List<ReplayFailure>();
-        foreach (var (id, payload) in rows)
+        var notReplayable = new List<ReplayFailure>();
+        foreach (var (id, source, payload) in rows)
         {
-            if (DeadLetterPayload.TryParse(payload, now, out var error) is { } e)
+            if (source != ReplayableSource)
+            {
+                notReplayable.Add(new ReplayFailure(id,
+                    $"a dead letter from '{source}' was rejected at intake and cannot be replayed: fix the sender and send it again"));
+            }
+            else if (DeadLetterPayload.TryParse(payload, now, out var error) is { } e)
             {
                 valid.Add((id, e));
             }
@@ -95,11 +112,12 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource, TimeProvider? t
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         long remaining;
-        await using (var count = new NpgsqlCommand("SELECT count(*) FROM eventide.dead_letters WHERE replayed_at IS NULL", conn, tx))
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM eventide.dead_letters WHERE replayed_at IS NULL AND source = $1", conn, tx))
         {
+            count.Parameters.AddWithValue(ReplayableSource);
             remaining = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
         await tx.CommitAsync(cancellationToken);
-        return new ReplayResult([.. valid.Select(v => v.Id)], failed, remaining);
+        return new ReplayResult([.. valid.Select(v => v.Id)], [.. failed, .. notReplayable], remaining);
     }
 }
