@@ -11,6 +11,14 @@ public sealed class Args
     public bool Quick { get; private set; }
     public string Machine { get; private set; } = "";
 
+    /// <summary>With a value: the soak run (Soak.cs) instead of the benchmark.</summary>
+    public double SoakMinutes { get; private set; }
+
+    /// <summary>Soak rate in events/s; default half the measured maximum.</summary>
+    public double? Rate { get; private set; }
+
+    public double SampleSeconds { get; private set; } = 30;
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -30,6 +38,9 @@ public sealed class Args
                 case "--connections": a.Connections = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--machine": a.Machine = Next(); break;
                 case "--quick": a.Quick = true; break;
+                case "--soak-minutes": a.SoakMinutes = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--rate": a.Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--sample-seconds": a.SampleSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }

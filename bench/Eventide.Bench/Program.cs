@@ -16,6 +16,10 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var a = Args.Parse(args);
+        if (a.SoakMinutes > 0)
+        {
+            return await Soak.RunAsync(a);
+        }
         var scale = a.Quick ? 0.2 : 1.0;
         TimeSpan Secs(double s) => TimeSpan.FromSeconds(Math.Max(3, s * scale));
         var ct = CancellationToken.None;
