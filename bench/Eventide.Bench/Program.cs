@@ -40,12 +40,7 @@ public static class Program
 
         Progress.Say($"==> creating {a.Sites} sites");
         var store = new SiteStore(dataSource);
-        var sites = new (string Site, string Key)[a.Sites];
-        await Parallel.ForEachAsync(Enumerable.Range(0, a.Sites), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
-        {
-            var keys = await store.CreateAsync($"bench-{i:D4}", c);
-            sites[i] = (keys.Site, keys.WriteKey);
-        });
+        var sites = await CreateSitesAsync(store, "bench", a.Sites);
         var probeKeys = await store.CreateAsync("bench-probe", ct);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
@@ -103,6 +98,18 @@ public static class Program
         Console.WriteLine(report.Markdown);
         Progress.Say($"==> wrote {jsonPath} and {mdPath}");
         return 0;
+    }
+
+    /// <summary>Sites <paramref name="prefix"/>-0000 … with their write keys, created 8 at a time.</summary>
+    public static async Task<(string Site, string Key)[]> CreateSitesAsync(SiteStore store, string prefix, int count)
+    {
+        var sites = new (string Site, string Key)[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
+        {
+            var keys = await store.CreateAsync($"{prefix}-{i:D4}", c);
+            sites[i] = (keys.Site, keys.WriteKey);
+        });
+        return sites;
     }
 
     private static async Task DrainAsync(Database db, TimeSpan timeout)

@@ -25,13 +25,7 @@ public static class Soak
         var samplers = a.Pids.Select(p => new ProcessSampler(p.Key, p.Value)).ToList();
 
         Progress.Say($"==> creating {a.Sites} sites");
-        var store = new SiteStore(dataSource);
-        var sites = new (string Site, string Key)[a.Sites];
-        await Parallel.ForEachAsync(Enumerable.Range(0, a.Sites), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
-        {
-            var keys = await store.CreateAsync($"soak-{i:D4}", c);
-            sites[i] = (keys.Site, keys.WriteKey);
-        });
+        var sites = await Program.CreateSitesAsync(new SiteStore(dataSource), "soak", a.Sites);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
         var runner = new LoadRunner(a.Ingest, workload, http);
