@@ -31,6 +31,8 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly ConcurrentQueue<string> _violations = new();
     private int _timeouts;
+    private int _inFlight;
+    private int _abandoned;
 
     public int Clients { get; init; } = 4;
 
@@ -68,7 +70,10 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
     public int Timeouts => Volatile.Read(ref _timeouts);
 
     /// <summary>Batches a retrying client gave up on (never acknowledged).</summary>
-    public int Abandoned { get; private set; }
+    public int Abandoned => Volatile.Read(ref _abandoned);
+
+    /// <summary>Requests sent and not yet answered.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     public Task RunAsync(CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(() => ClientAsync(c, stop), CancellationToken.None)));
@@ -96,10 +101,7 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
                 }
                 if (_clock.Elapsed > deadline)
                 {
-                    lock (_violations)
-                    {
-                        Abandoned++;
-                    }
+                    Interlocked.Increment(ref _abandoned);
                     break;
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(50 + random.Next(100)), CancellationToken.None);
@@ -116,6 +118,7 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
     {
         var started = _clock.Elapsed;
         using var timeout = new CancellationTokenSource(AttemptTimeout(random));
+        Interlocked.Increment(ref _inFlight);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ingestion, "/v1/events"))
@@ -156,6 +159,10 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
             }
             _outcomes.Enqueue(new Outcome(started, _clock.Elapsed - started, 0, false));
             return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
