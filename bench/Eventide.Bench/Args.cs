@@ -16,6 +16,14 @@ public sealed class Args
 
     public int OnlySeconds { get; private set; } = 30;
 
+    /// <summary>With a value: the soak run (Soak.cs) instead of the benchmark.</summary>
+    public double SoakMinutes { get; private set; }
+
+    /// <summary>Soak rate in events/s; default half the measured maximum.</summary>
+    public double? Rate { get; private set; }
+
+    public double SampleSeconds { get; private set; } = 30;
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -37,6 +45,9 @@ public sealed class Args
                 case "--quick": a.Quick = true; break;
                 case "--only-rate": a.OnlyRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--only-seconds": a.OnlySeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--soak-minutes": a.SoakMinutes = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--rate": a.Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--sample-seconds": a.SampleSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }

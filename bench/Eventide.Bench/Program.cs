@@ -16,6 +16,10 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var a = Args.Parse(args);
+        if (a.SoakMinutes > 0)
+        {
+            return await Soak.RunAsync(a);
+        }
         var scale = a.Quick ? 0.2 : 1.0;
         TimeSpan Secs(double s) => TimeSpan.FromSeconds(Math.Max(3, s * scale));
         var ct = CancellationToken.None;
@@ -36,12 +40,7 @@ public static class Program
 
         Progress.Say($"==> creating {a.Sites} sites");
         var store = new SiteStore(dataSource);
-        var sites = new (string Site, string Key)[a.Sites];
-        await Parallel.ForEachAsync(Enumerable.Range(0, a.Sites), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
-        {
-            var keys = await store.CreateAsync($"bench-{i:D4}", c);
-            sites[i] = (keys.Site, keys.WriteKey);
-        });
+        var sites = await CreateSitesAsync(store, "bench", a.Sites);
         var probeKeys = await store.CreateAsync("bench-probe", ct);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
@@ -130,6 +129,18 @@ public static class Program
             $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; CPU: {cpu}"));
         await DrainAsync(db, TimeSpan.FromSeconds(120));
         Console.WriteLine("peak RSS: " + string.Join(", ", samplers.Select(s => $"{s.Name} {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB")));
+    }
+
+    /// <summary>Sites <paramref name="prefix"/>-0000 … with their write keys, created 8 at a time.</summary>
+    public static async Task<(string Site, string Key)[]> CreateSitesAsync(SiteStore store, string prefix, int count)
+    {
+        var sites = new (string Site, string Key)[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
+        {
+            var keys = await store.CreateAsync($"{prefix}-{i:D4}", c);
+            sites[i] = (keys.Site, keys.WriteKey);
+        });
+        return sites;
     }
 
     private static async Task DrainAsync(Database db, TimeSpan timeout)

@@ -141,6 +141,10 @@ public class EventParserTests
     [InlineData("\"2026-11-22T10:00:00\"")]
     [InlineData("\"2026-11-22 10:00:00Z\"")]
     [InlineData("\"22/11/2026 10:00\"")]
+    // Found by the fuzzer (tests/Eventide.Reliability.Tests): a fraction needs a digit, an offset its colon.
+    [InlineData("\"2026-08-30T15:53:44.Z\"")]
+    [InlineData("\"2026-08-30T15:53:44.+01:00\"")]
+    [InlineData("\"2026-08-30T15:53:44+0100\"")]
     [InlineData("1763805600000")]
     [InlineData("true")]
     public void Parse_rejects_timestamps_that_are_not_RFC_3339_with_offset(string value)

@@ -385,15 +385,45 @@ public sealed class EventParser
 
     /// <summary>
     /// RFC 3339 demands a full date, a time and an explicit offset; the reader's ISO 8601
-    /// parser alone would also take a bare date or a local time without offset.
+    /// parser alone would also take a bare date, a local time without offset, or a
+    /// fraction without digits ("10:15:00.Z"). date-time = YYYY-MM-DD "T" hh:mm:ss
+    /// ["." 1*DIGIT] ("Z" / ("+" / "-") hh:mm).
     /// </summary>
     private static bool IsRfc3339Shape(ReadOnlySpan<byte> s)
     {
-        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        if (s.Length < 20 || !Digits(s[..4]) || s[4] != '-' || !Digits(s[5..7]) || s[7] != '-' || !Digits(s[8..10]) || s[10] != 'T'
+            || !Digits(s[11..13]) || s[13] != ':' || !Digits(s[14..16]) || s[16] != ':' || !Digits(s[17..19]))
         {
             return false;
         }
-        return s[^1] == 'Z' || (s.Length >= 25 && s[^6] is (byte)'+' or (byte)'-' && s[^3] == ':');
+        var rest = s[19..];
+        if (rest[0] == '.')
+        {
+            var n = 1;
+            while (n < rest.Length && char.IsAsciiDigit((char)rest[n]))
+            {
+                n++;
+            }
+            if (n == 1)
+            {
+                return false;
+            }
+            rest = rest[n..];
+        }
+        return rest is [(byte)'Z']
+            || (rest.Length == 6 && rest[0] is (byte)'+' or (byte)'-' && Digits(rest[1..3]) && rest[3] == ':' && Digits(rest[4..6]));
+    }
+
+    private static bool Digits(ReadOnlySpan<byte> s)
+    {
+        foreach (var b in s)
+        {
+            if (!char.IsAsciiDigit((char)b))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

@@ -1,0 +1,18 @@
+using System.Globalization;
+using Eventide.Testing;
+
+namespace Eventide.Reliability.Tests.Harness;
+
+/// <summary>Reads a counter from a process's Prometheus /metrics page.</summary>
+public static class MetricsScrape
+{
+    /// <summary>eventide_processor_events_total{outcome="duplicate"}: deliveries the processor dropped as already stored.</summary>
+    public static async Task<double> DuplicatesAsync(EventideProcess processor)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var text = await http.GetStringAsync(new Uri(processor.Address, "/metrics"));
+        return text.Split('\n')
+            .Where(l => l.StartsWith("eventide_processor_events_total{", StringComparison.Ordinal) && l.Contains("outcome=\"duplicate\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+}

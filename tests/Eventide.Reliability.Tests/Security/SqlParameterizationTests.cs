@@ -1,0 +1,95 @@
+using Eventide.Testing;
+using Xunit.Abstractions;
+
+namespace Eventide.Reliability.Tests.Security;
+
+/// <summary>
+/// Database access goes through parameters: every splice of a non-literal into SQL text in
+/// src/ is either a parameter placeholder from SqlBuilder.Param or on this reviewed list,
+/// each with the reason it cannot carry input. A new splice fails the test until reviewed.
+/// </summary>
+public class SqlParameterizationTests(ITestOutputHelper output)
+{
+    /// <summary>(file name, spliced expression) → why it is safe.</summary>
+    private static readonly Dictionary<(string File, string Expression), string> Reviewed = new()
+    {
+        [("InboxListener.cs", "InboxWriter.NotifyChannel")] = "const channel name; LISTEN takes no parameters",
+        [("TimescalePolicies.cs", "refresh")] = "INTERVAL literal built from the integer RetentionOptions.AggregateRefreshDays (configuration, not input)",
+        [("TimescalePolicies.cs", "retention.Days")] = "integer from configuration",
+        [("TimescalePolicies.cs", "retention.CompressAfterDays")] = "integer from configuration",
+        [("Migrator.cs", "LockKey")] = "const long advisory lock key",
+        [("Migrator.cs", "chosen.ToString().ToLowerInvariant()")] = "TimescaleMode enum name (plain/timescale)",
+        [("Migrator.cs", "options.Shards")] = "integer from configuration, validated 1-4096",
+        [("PartitionMaintenance.cs", "RetentionLockKey")] = "const long advisory lock key",
+        [("InboxRotator.cs", "LockKey")] = "const long advisory lock key",
+        [("InboxRotator.cs", "Slots")] = "const int slot count",
+        [("InboxRotator.cs", "table")] = "\"eventide.inbox_\" + an int slot number 0-3: a fixed partition name (LOCK/TRUNCATE take no parameters)",
+        [("InboxRotator.cs", "(int)LockTimeout.TotalMilliseconds")] = "int from a const TimeSpan; SET LOCAL takes no parameters",
+        [("AnalyticsStore.cs", "s")] = "placeholder returned by sql.Param(site)",
+        [("AnalyticsStore.cs", "from")] = "placeholder returned by sql.Param(range.From)",
+        [("AnalyticsStore.cs", "to")] = "placeholder returned by sql.Param(range.To)",
+        [("AnalyticsStore.cs", "lim")] = "placeholder returned by sql.Param(limit)",
+        [("AnalyticsStore.cs", "pv")] = "placeholder returned by sql.Param(Pageview)",
+        [("AnalyticsStore.cs", "width")] = "placeholder returned by sql.Param(bucket width)",
+        [("AnalyticsStore.cs", "window")] = "placeholder returned by sql.Param(funnel.Window)",
+        [("AnalyticsStore.cs", "parts")] = "SQL text from SqlBuilder.EventParts: constants and placeholders only",
+        [("AnalyticsStore.cs", "users")] = "SQL text from SqlBuilder.UserParts: constants and placeholders only",
+        [("AnalyticsStore.cs", "SqlBuilder.Origin")] = "const timestamp literal",
+        [("AnalyticsStore.cs", "key")] = "column name chosen from the BreakdownDimension enum: \"path\" or \"name\"",
+        [("AnalyticsStore.cs", "match")] = "funnel step condition: constants and sql.Param placeholders (built two lines above)",
+        [("AnalyticsStore.cs", "i")] = "loop counter naming the CTE s1..sN",
+        [("AnalyticsStore.cs", "i + 1")] = "loop counter naming the CTE s1..sN",
+        [("AnalyticsStore.cs", "column")] = "column name from a fixed list in the loop header (name, path, user_id, session_id)",
+        [("AnalyticsStore.cs", "t")] = "placeholder returned by sql.Param(cursor time)",
+        [("AnalyticsStore.cs", "(step.Path is null ? \"\" : $\" AND e.path = {sql.Param(step.Path)}\")")] = "constant text with a sql.Param placeholder",
+        [("SqlBuilder.cs", "site")] = "EventParts/UserParts take the site's placeholder; every caller passes sql.Param(site)",
+        [("SqlBuilder.cs", "from")] = "placeholder returned by Param(segment.Range.From)",
+        [("SqlBuilder.cs", "to")] = "placeholder returned by Param(segment.Range.To)",
+        [("SqlBuilder.cs", "name")] = "the name filter's placeholder; callers pass sql.Param(name) or null",
+        [("SqlBuilder.cs", "Relation(segment.Source)")] = "aggregate view name from the RangeSource enum (events_1m/1h/1d)",
+    };
+
+    [Fact]
+    public void Sql_text_splices_only_placeholders_and_reviewed_constants()
+    {
+        var src = Path.Combine(EventideProcess.RepositoryRoot, "src");
+        var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(files.Count > 50, $"only {files.Count} source files found under {src}");
+        var splices = files.SelectMany(f => SqlTextScanner.Scan(Path.GetFileName(f), File.ReadAllText(f))).ToList();
+        var unreviewed = splices
+            .Where(s => !IsPlaceholder(s.Expression) && !Reviewed.ContainsKey((s.File, s.Expression)))
+            .ToList();
+        output.WriteLine($"{files.Count} files, {splices.Count} splices into SQL text, {splices.Count - unreviewed.Count} placeholders or reviewed");
+        Assert.True(unreviewed.Count == 0, "Unreviewed splices into SQL text (use a parameter, or review and list them here):\n" +
+            string.Join("\n", unreviewed.Select(s => $"  {s.File}:{s.Line}: {s.Expression}")));
+        var stale = Reviewed.Keys.Where(k => !splices.Any(s => (s.File, s.Expression) == k)).ToList();
+        Assert.True(stale.Count == 0, "Reviewed entries that no longer occur (remove them): " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void Scanner_finds_interpolated_and_concatenated_sql()
+    {
+        const string code = """
+            var a = new NpgsqlCommand($"SELECT * FROM t WHERE id = {id}");
+            var b = $@"DELETE FROM t WHERE name = '{name}'";
+            var c = "SELECT * FROM t WHERE x = " + value;
+            sb.Append(" AND name = ").Append(filter);
+            var d = $"The value {v} is bad";
+            var e = $"WHERE id = {sql.Param(id)}";
+            """;
+        var found = SqlTextScanner.Scan("x.cs", code).Select(s => s.Expression).ToList();
+        Assert.Contains("id", found);
+        Assert.Contains("name", found);
+        Assert.Contains(found, f => f.Contains("value", StringComparison.Ordinal));
+        Assert.Contains("filter", found);
+        Assert.DoesNotContain("v", found);
+        Assert.Contains("sql.Param(id)", found);
+        Assert.True(IsPlaceholder("sql.Param(id)"));
+    }
+
+    private static bool IsPlaceholder(string expression) =>
+        expression.StartsWith("sql.Param(", StringComparison.Ordinal) && expression.EndsWith(')');
+}
