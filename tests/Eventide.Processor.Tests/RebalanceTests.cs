@@ -62,13 +62,13 @@ public class RebalanceTests(SixteenShardFixture db, ITestOutputHelper output) : 
 
             var final = Running();
             Assert.Equal(4, final.Count);
-            Assert.Equal(Enumerable.Range(0, db.Shards), final.SelectMany(c => c.OwnedShards).Order());
-            // Converged to the one assignment all members compute.
+            // Converges to the one assignment all members compute (a member that missed a heartbeat
+            // on a loaded machine is briefly counted out and then back in, so this is awaited).
             var members = final.Select(c => c.MemberId).ToList();
-            foreach (var c in final)
-            {
-                Assert.Equal(ShardAssignment.ShardsOf(c.MemberId, members, db.Shards).Order(), c.OwnedShards.Order());
-            }
+            await Eventually.WaitAsync(() => Task.FromResult(final.All(c =>
+                ShardAssignment.ShardsOf(c.MemberId, members, db.Shards).SetEquals(c.OwnedShards))), TimeSpan.FromSeconds(20),
+                "every member to own exactly the shards the assignment over all four gives it");
+            Assert.Equal(Enumerable.Range(0, db.Shards), final.SelectMany(c => c.OwnedShards).Order());
 
             var stored = await Db.StoredAsync(db.DataSource);
             Assert.Equal(written.Select(e => (e.SiteId, e.EventId)).Order(), stored.Keys.Order());

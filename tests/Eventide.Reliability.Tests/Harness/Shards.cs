@@ -28,7 +28,7 @@ public static class Shards
     /// <summary>
     /// True when <paramref name="members"/> live members are registered and the shards are
     /// locked exactly as the rendezvous assignment over them says: every shard once, by as
-    /// many sessions as members win at least one shard (with few shards a member may win none).
+    /// many sessions as members are given at least one shard (all of them when there are as many shards as members).
     /// </summary>
     public static async Task<bool> SettledAsync(NpgsqlDataSource dataSource, int members, int shards)
     {
