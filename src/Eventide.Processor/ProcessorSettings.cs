@@ -38,8 +38,11 @@ public sealed record ProcessorSettings
 
     // The cache is only a fast path in front of eventide.event_ids (which is
     // what makes dedupe hold); at ~140 bytes an id, 1000 busy sites × 4096
-    // ids cost ~570 MB of RSS in the benchmark, × 256 ids ~35 MB.
-    public int RecentIdsPerSite { get; init; } = 256;
+    // ids cost ~570 MB of RSS in the benchmark, × 256 ids ~35 MB. The ids it
+    // keeps are promoted into gen2 among dying batch objects, which is where
+    // the processor's GC fragmentation sits, so it stays small: a retry
+    // usually repeats an id within seconds.
+    public int RecentIdsPerSite { get; init; } = 64;
 
     public static ProcessorSettings From(EventideOptions options) => new()
     {
@@ -48,6 +51,7 @@ public sealed record ProcessorSettings
         HeartbeatInterval = TimeSpan.FromMilliseconds(options.Processor.HeartbeatIntervalMs),
         HeartbeatTimeout = TimeSpan.FromMilliseconds(options.Processor.HeartbeatTimeoutMs),
         SitePassivation = TimeSpan.FromSeconds(options.Processor.SitePassivationSeconds),
+        MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,
     };
 }
