@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Storage;
@@ -11,20 +9,6 @@ namespace Eventide.Processor.Tests;
 
 public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardFixture>
 {
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? token = ShardedFixture.AdminToken, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return request;
-    }
-
     [Fact]
     public async Task Poison_event_is_dead_lettered_the_rest_stored_and_replay_stores_it_once_fixed()
     {
@@ -37,7 +21,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         await Eventually.WaitAsync(async () => await Db.InboxEventsAsync(db.DataSource) == 0, TimeSpan.FromSeconds(20), "the inbox to drain");
         Assert.Equal(9, await Db.EventCountAsync(db.DataSource));
 
-        using var list = await host.Http.SendAsync(Request(HttpMethod.Get, "/v1/admin/dead-letters?limit=10"));
+        using var list = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Get, "/v1/admin/dead-letters?limit=10"));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         using var listed = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
         var dead = Assert.Single(listed.RootElement.GetProperty("dead_letters").EnumerateArray());
@@ -47,7 +31,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         Assert.Contains("Unicode", dead.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
 
         // Still invalid: it stays, with the replay's error.
-        using (var replay = await host.Http.SendAsync(Request(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id } })))
+        using (var replay = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id } })))
         {
             Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
             using var body = JsonDocument.Parse(await replay.Content.ReadAsStringAsync());
@@ -55,7 +39,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
             Assert.Equal(id, body.RootElement.GetProperty("failed")[0].GetProperty("id").GetInt64());
             Assert.Equal(1, body.RootElement.GetProperty("remaining").GetInt64());
         }
-        Assert.Contains("\\u0000", await ErrorOfAsync(id), StringComparison.Ordinal);
+        Assert.Contains("\\u0000", await Db.DeadLetterErrorAsync(db.DataSource, id), StringComparison.Ordinal);
 
         // An operator fixes the payload; replay then stores it through the inbox, once.
         await using (var fix = db.DataSource.CreateCommand(
@@ -64,7 +48,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
             fix.Parameters.AddWithValue(id);
             await fix.ExecuteNonQueryAsync();
         }
-        using (var replay = await host.Http.SendAsync(Request(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { })))
+        using (var replay = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { })))
         {
             using var body = JsonDocument.Parse(await replay.Content.ReadAsStringAsync());
             Assert.Equal([id], body.RootElement.GetProperty("replayed").EnumerateArray().Select(e => e.GetInt64()));
@@ -74,7 +58,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         Assert.Equal("fixed", await ScalarTextAsync("SELECT properties->>'bad' FROM eventide.events WHERE event_id = 'poison'"));
 
         // Replaying it again goes through dedupe: still stored once.
-        using (var again = await host.Http.SendAsync(Request(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id, 999_999 } })))
+        using (var again = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id, 999_999 } })))
         {
             using var body = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
             Assert.Equal([999_999L], body.RootElement.GetProperty("not_found").EnumerateArray().Select(e => e.GetInt64()));
@@ -104,7 +88,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         await InboxTestWriter.WriteAsync(db.DataSource, db.Shards, events[12..]);
         var expected = events.GroupBy(e => ShardFunction.ShardOf(e.SiteId, db.Shards)).ToDictionary(g => g.Key, g => (long)g.Count());
 
-        using var response = await host.Http.SendAsync(Request(HttpMethod.Get, "/v1/admin/lag"));
+        using var response = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Get, "/v1/admin/lag"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var lag = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var shards = lag.RootElement.GetProperty("shards").EnumerateArray().ToList();
@@ -117,7 +101,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         await blocker.CloseAsync();
         await Eventually.WaitAsync(async () =>
         {
-            using var r = await host.Http.SendAsync(Request(HttpMethod.Get, "/v1/admin/lag"));
+            using var r = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Get, "/v1/admin/lag"));
             using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
             return doc.RootElement.GetProperty("total_events").GetInt64() == 0 && doc.RootElement.GetProperty("shards").GetArrayLength() == 0;
         }, TimeSpan.FromSeconds(20), "the lag to drop to zero once the processor owns the shards");
@@ -132,11 +116,11 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         await using var host = await ProcessorHost.StartAsync(db.Processors());
         var keys = await new SiteStore(db.DataSource).CreateAsync("auth-site", CancellationToken.None);
 
-        using var anonymous = await host.Http.SendAsync(Request(new HttpMethod(method), path, token: null));
+        using var anonymous = await host.Http.SendAsync(AdminRequest.Create(new HttpMethod(method), path, token: null));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
 
-        using var site = await host.Http.SendAsync(Request(new HttpMethod(method), path, token: keys.WriteKey));
+        using var site = await host.Http.SendAsync(AdminRequest.Create(new HttpMethod(method), path, token: keys.WriteKey));
         Assert.Equal(HttpStatusCode.Forbidden, site.StatusCode);
         Assert.Contains("admin token", await site.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -151,19 +135,12 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         await using var host = await ProcessorHost.StartAsync(db.Processors());
         await Eventually.WaitAsync(() => Task.FromResult(host.Coordinator.Joined), TimeSpan.FromSeconds(10), "the processor to join");
         var before = await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.dead_letters WHERE replayed_at IS NOT NULL");
-        var request = Request(HttpMethod.Post, "/v1/admin/dead-letters/replay");
+        var request = AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay");
         request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         using var response = await host.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(before, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.dead_letters WHERE replayed_at IS NOT NULL"));
-    }
-
-    private async Task<string> ErrorOfAsync(long id)
-    {
-        await using var cmd = db.DataSource.CreateCommand("SELECT error FROM eventide.dead_letters WHERE id = $1");
-        cmd.Parameters.AddWithValue(id);
-        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
     private async Task<string?> ScalarTextAsync(string sql)

@@ -11,6 +11,13 @@ internal static class Db
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public static async Task<string> DeadLetterErrorAsync(NpgsqlDataSource dataSource, long id)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT error FROM eventide.dead_letters WHERE id = $1");
+        cmd.Parameters.AddWithValue(id);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
     public static Task<long> InboxEventsAsync(NpgsqlDataSource dataSource) =>
         ScalarAsync(dataSource, "SELECT coalesce(sum(event_count), 0) FROM eventide.inbox");
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Eventide.Testing;
 
@@ -8,20 +6,6 @@ namespace Eventide.Processor.Tests;
 /// <summary>Replay handles events that failed to store; messages rejected at intake stay for inspection. Its own database: it adds such a row.</summary>
 public class DeadLetterReplayScopeTests(DefaultShardFixture db) : IClassFixture<DefaultShardFixture>
 {
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? token = ShardedFixture.AdminToken, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return request;
-    }
-
     [Fact]
     public async Task Replay_leaves_messages_rejected_at_intake_alone_and_keeps_their_reason()
     {
@@ -36,7 +20,7 @@ public class DeadLetterReplayScopeTests(DefaultShardFixture db) : IClassFixture<
         }
 
         // Replaying everything does not pick it up, and it does not count as waiting.
-        using (var all = await host.Http.SendAsync(Request(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { })))
+        using (var all = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { })))
         {
             using var body = JsonDocument.Parse(await all.Content.ReadAsStringAsync());
             Assert.DoesNotContain(id, body.RootElement.GetProperty("replayed").EnumerateArray().Select(e => e.GetInt64()));
@@ -47,21 +31,14 @@ public class DeadLetterReplayScopeTests(DefaultShardFixture db) : IClassFixture<
         }
 
         // Asked for by id, it is refused with a reason, and its own reason stays.
-        using (var byId = await host.Http.SendAsync(Request(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id } })))
+        using (var byId = await host.Http.SendAsync(AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay", body: new { ids = new[] { id } })))
         {
             using var body = JsonDocument.Parse(await byId.Content.ReadAsStringAsync());
             var failure = Assert.Single(body.RootElement.GetProperty("failed").EnumerateArray());
             Assert.Equal(id, failure.GetProperty("id").GetInt64());
             Assert.Contains("rejected at intake", failure.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
-        Assert.Equal("event: missing", await ErrorOfAsync(id));
+        Assert.Equal("event: missing", await Db.DeadLetterErrorAsync(db.DataSource, id));
         Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.dead_letters WHERE id = {id} AND replayed_at IS NOT NULL"));
-    }
-
-    private async Task<string> ErrorOfAsync(long id)
-    {
-        await using var cmd = db.DataSource.CreateCommand("SELECT error FROM eventide.dead_letters WHERE id = $1");
-        cmd.Parameters.AddWithValue(id);
-        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 }
