@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Eventide.Bench;
 
 /// <summary>
@@ -40,7 +38,7 @@ public sealed class CpuSnapshot
     /// </summary>
     private static double PostgresCpuSeconds()
     {
-        double ticks = 0;
+        double seconds = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out _))
@@ -51,19 +49,16 @@ public sealed class CpuSnapshot
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
-                var close = stat.LastIndexOf(')');
-                if (stat[(open + 1)..close] != "postgres")
+                if (stat[(open + 1)..stat.LastIndexOf(')')] == "postgres")
                 {
-                    continue;
+                    seconds += ProcessSampler.CpuSecondsOf(stat);
                 }
-                var fields = stat[(close + 2)..].Split(' ');
-                ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // the process exited while we looked
             }
         }
-        return ticks / 100.0; // USER_HZ
+        return seconds;
     }
 }

@@ -28,11 +28,12 @@ public sealed class ProcessSampler(string name, int pid)
     /// <summary>Peak RSS as the kernel saw it (VmHWM), which catches spikes between samples.</summary>
     public long HighWaterBytes() => StatusKb("VmHWM:") * 1024;
 
-    public double CpuSeconds()
+    public double CpuSeconds() => CpuSecondsOf(File.ReadAllText($"/proc/{Pid}/stat"));
+
+    /// <summary>utime + stime from the text of a /proc/PID/stat file (fields 14 and 15 of stat(5)).</summary>
+    public static double CpuSecondsOf(string stat)
     {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // fields[11] and [12] are utime and stime (fields 14 and 15 of stat(5)).
         return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
