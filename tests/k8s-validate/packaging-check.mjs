@@ -242,6 +242,7 @@ function notesMatch(text, v, { release, namespace }) {
     assert(ns === (forPipeline ? pns : namespace), `NOTES.txt: "kubectl -n ${ns} ${rest.slice(0, 40)}…" must use namespace ${forPipeline ? pns : namespace}`);
   }
   assert(text.includes(`rollout status deployment/${release}-operator`), "NOTES.txt must name the operator Deployment");
+  if (pns !== namespace) assert(text.includes(`kubectl create namespace ${pns}\n`), `NOTES.txt must create namespace ${pns} first`);
   assert(text.includes(`wait evp/${v.examplePipeline.name} `), `NOTES.txt must wait for evp/${v.examplePipeline.name}`);
   for (const s of [v.examplePipeline.spec.database.secretRef.name, v.examplePipeline.spec.adminTokenSecretRef.name]) {
     assert(text.includes(`create secret generic ${s} `), `NOTES.txt must create Secret ${s}, the one the pipeline reads`);
