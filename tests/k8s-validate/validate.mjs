@@ -6,6 +6,9 @@
 //   node validate.mjs --crd crds/eventpipelines.eventide.io.yaml FILE...
 //   node validate.mjs --self-test
 //
+// Manifests are parsed as YAML 1.1, as Kubernetes parses them: an unquoted
+// on, no, y or 0123 is a boolean or a number there, never the string meant.
+//
 // Exits 1 and names the file, document and object on the first class of error;
 // an object whose kind it has no schema for is an error too, so nothing passes
 // unchecked.
@@ -91,7 +94,7 @@ function checkCel(schema, value, at, errors) {
 }
 
 function crdValidator(crdFile) {
-  const crd = parseAllDocuments(readFileSync(crdFile, "utf8"))[0].toJS();
+  const crd = parseText(readFileSync(crdFile, "utf8"), crdFile)[0];
   const version = crd.spec.versions.find((v) => v.storage);
   const schema = version.schema.openAPIV3Schema;
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, formats: { int32: true, int64: true, "date-time": true } });
@@ -123,11 +126,15 @@ async function validateDocuments(label, docs, crds) {
   return failures;
 }
 
-function readDocs(file) {
-  return parseAllDocuments(readFileSync(file, "utf8")).map((d) => {
-    if (d.errors.length) throw new Error(`${file}: YAML error: ${d.errors[0].message}`);
+function parseText(text, label) {
+  return parseAllDocuments(text, { version: "1.1" }).map((d) => {
+    if (d.errors.length) throw new Error(`${label}: YAML error: ${d.errors[0].message}`);
     return d.toJS();
   });
+}
+
+function readDocs(file) {
+  return parseText(readFileSync(file, "utf8"), file);
 }
 
 async function selfTest(crdFile) {
@@ -160,6 +167,9 @@ async function selfTest(crdFile) {
     { name: "EventPipeline with an unknown field", obj: broken({ base: pipeline, edit: (o) => { o.spec.shardz = 3; } }), valid: false },
     { name: "EventPipeline with min > max processors", obj: broken({ base: pipeline, edit: (o) => { o.spec.processor = { minReplicas: 5, maxReplicas: 2 }; } }), valid: false },
     { name: "EventPipeline with more processors than shards", obj: broken({ base: pipeline, edit: (o) => { o.spec.shards = 4; } }), valid: false },
+    { name: "ConfigMap named on (unquoted, a boolean in YAML 1.1)", obj: parseText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: on\n", "self-test")[0], valid: false },
+    { name: "ConfigMap with a label value no (unquoted)", obj: parseText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    a: no\n", "self-test")[0], valid: false },
+    { name: "ConfigMap with those values quoted", obj: parseText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"on\"\n  labels:\n    a: \"no\"\n", "self-test")[0], valid: true },
   ];
   let bad = 0;
   for (const c of cases) {
