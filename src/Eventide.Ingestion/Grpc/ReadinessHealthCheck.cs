@@ -14,18 +14,7 @@ public sealed class ReadinessHealthCheck(IEnumerable<IReadinessCheck> checks) : 
     {
         foreach (var check in checks)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            // As /readyz: a check that hangs (database unreachable) counts as failing.
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            ReadinessResult result;
-            try
-            {
-                result = await check.CheckAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                result = new ReadinessResult(false, "timed out after 3 s");
-            }
+            var result = await ReadinessProbe.RunAsync(check, cancellationToken);
             if (!result.Ready)
             {
                 return HealthCheckResult.Unhealthy($"{check.Name}: {result.Detail}");
