@@ -24,6 +24,12 @@ public sealed class Args
 
     public double SampleSeconds { get; private set; } = 30;
 
+    /// <summary>The ingestion role's gRPC address (Eventide__Ingestion__GrpcListen).</summary>
+    public Uri? Grpc { get; private set; }
+
+    /// <summary>Only the HTTP vs gRPC comparison (GrpcComparison.cs) after the warm-up.</summary>
+    public bool GrpcCompare { get; private set; }
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -48,6 +54,8 @@ public sealed class Args
                 case "--soak-minutes": a.SoakMinutes = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--rate": a.Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--sample-seconds": a.SampleSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--grpc": a.Grpc = new Uri(Next()); break;
+                case "--grpc-compare": a.GrpcCompare = true; break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }

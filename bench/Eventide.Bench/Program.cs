@@ -50,6 +50,14 @@ public static class Program
         await runner.RunAsync("warm-up", a.Connections, 100, Secs(5), null, ct);
         await DrainAsync(db, TimeSpan.FromSeconds(120));
 
+        if (a.GrpcCompare)
+        {
+            var code = await GrpcComparison.RunAsync(a, runner, workload, () => DrainAsync(db, TimeSpan.FromSeconds(180)), Secs);
+            await sampling.CancelAsync();
+            await samplerTask;
+            return code;
+        }
+
         if (a.OnlyRate is { } onlyRate)
         {
             await ProfileRateAsync(runner, a, onlyRate, samplers, db);

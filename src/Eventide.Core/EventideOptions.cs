@@ -117,6 +117,18 @@ public sealed class IngestionOptions
     /// <summary>Seconds between inbox slot rotations; 0 disables rotation (and the inbox then bloats).</summary>
     public int InboxRotationSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Address of the gRPC listener (cleartext HTTP/2 only, so it cannot share the HTTP port);
+    /// empty or "off" disables gRPC. Served by the ingestion role only.
+    /// </summary>
+    public string GrpcListen { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>Batches of one gRPC stream being committed or waiting for their ack to be sent; bounds a stream's memory.</summary>
+    public int GrpcMaxInFlightBatches { get; set; } = 8;
+
+    /// <summary>True when <see cref="GrpcListen"/> asks for a gRPC listener.</summary>
+    public bool GrpcEnabled => !string.IsNullOrWhiteSpace(GrpcListen) && !GrpcListen.Trim().Equals("off", StringComparison.OrdinalIgnoreCase);
+
     public string? Validate()
     {
         if (MaxBodyBytes < 1024 || MaxEventsPerRequest < 1 || MaxEventBytes < 256)
@@ -138,6 +150,14 @@ public sealed class IngestionOptions
         if (InboxRotationSeconds < 0)
         {
             return "Eventide:Ingestion:InboxRotationSeconds must not be negative (0 disables rotation)";
+        }
+        if (GrpcMaxInFlightBatches is < 1 or > 1024)
+        {
+            return $"Eventide:Ingestion:GrpcMaxInFlightBatches must be between 1 and 1024, got {GrpcMaxInFlightBatches}";
+        }
+        if (GrpcEnabled && !(Uri.TryCreate(GrpcListen.Trim(), UriKind.Absolute, out var grpc) && grpc.Scheme is "http" or "https"))
+        {
+            return $"Eventide:Ingestion:GrpcListen must be an http:// or https:// address, empty or off, got '{GrpcListen}'";
         }
         if (RateLimitPerSecond < 0 || RateLimitBurst < 0)
         {

@@ -37,8 +37,8 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
 
-        var (caller, refusal) = await gate.AuthenticateAsync(context, ApiKeyAuthenticator.BearerToken(request.Headers.Authorization.ToString()),
-            "Send the site's write key as 'Authorization: Bearer evw_...'. Create one with `eventide sites create <site>`.");
+        var (caller, refusal) = await gate.AuthenticateAsync(ApiKeyAuthenticator.BearerToken(request.Headers.Authorization.ToString()),
+            "Send the site's write key as 'Authorization: Bearer evw_...'. Create one with `eventide sites create <site>`.", context.RequestAborted);
         if (refusal is not null)
         {
             return refusal;
@@ -71,46 +71,17 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
             }
             batch = parser.Parse(body!.Span, FormatOf(request), receivedAt, allowEpochMillis: trackerFormat);
         }
-        switch (batch.Problem)
+        var (accepted, errors, denied) = IntakeGate.Admit(caller!, batch);
+        if (denied is not null)
         {
-            case BodyProblem.Malformed:
-                return Problem(StatusCodes.Status400BadRequest, "Invalid request body", batch.ProblemDetail!);
-            case BodyProblem.TooManyEvents:
-                return Problem(StatusCodes.Status413PayloadTooLarge, "Too many events", batch.ProblemDetail!);
-            default:
-                break;
+            return denied;
         }
-
         var site = caller!.Site!;
-        var accepted = new List<EventRecord>(batch.Valid.Count);
-        List<EventError>? notCovered = null;
-        foreach (var (index, e) in batch.Valid)
-        {
-            if (caller.CanWrite(e.SiteId))
-            {
-                accepted.Add(e);
-                continue;
-            }
-            (notCovered ??= []).Add(new EventError(index, "site_id",
-                $"The write key belongs to site '{site}' and does not cover site '{e.SiteId}'; send that site's events with its own key.",
-                RejectReason.Forbidden));
-        }
-        var errors = notCovered is null ? batch.Errors : MergeByIndex(batch.Errors, notCovered);
-        IntakeGate.CountRejections(errors);
-        if (accepted.Count == 0)
-        {
-            return notCovered is not null
-                ? Problem(StatusCodes.Status403Forbidden, "Site not covered by the key",
-                    $"No event was accepted and the write key (site '{site}') does not cover the site of at least one of them; use each site's own write key. See errors for every event.", errors)
-                : Problem(StatusCodes.Status400BadRequest, "No valid events",
-                    $"All {batch.Count} events were rejected; see errors for each event's index, field and reason.", errors);
-        }
-
-        if (gate.TryRateLimit(context, site, accepted.Count) is { } limited)
+        if (gate.TryRateLimit(site, accepted.Count) is { } limited)
         {
             return limited;
         }
-        if (await gate.CommitAsync(context, site, accepted, started) is { } unavailable)
+        if (await gate.CommitAsync(site, accepted, started) is { } unavailable)
         {
             return unavailable;
         }
@@ -130,18 +101,6 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
             }
         }
         return BodyFormat.Json;
-    }
-
-    /// <summary>Merges two index-ordered lists, keeping each event's own errors in their order.</summary>
-    private static List<EventError> MergeByIndex(List<EventError> a, List<EventError> b)
-    {
-        var merged = new List<EventError>(a.Count + b.Count);
-        int i = 0, j = 0;
-        while (i < a.Count || j < b.Count)
-        {
-            merged.Add(j == b.Count || (i < a.Count && a[i].Index <= b[j].Index) ? a[i++] : b[j++]);
-        }
-        return merged;
     }
 
     private static IResult Problem(int status, string title, string detail, List<EventError>? errors = null) =>

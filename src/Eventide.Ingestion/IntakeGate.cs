@@ -56,7 +56,7 @@ public sealed class IntakeGate
     /// missing or unknown key (<paramref name="missingKeyDetail"/> says how to send one), 403 for
     /// a key that cannot write, 503 when the lookup could not reach the database in time.
     /// </summary>
-    public async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(HttpContext context, string? key, string missingKeyDetail)
+    public async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(string? key, string missingKeyDetail, CancellationToken aborted)
     {
         Caller caller;
         if (key is null)
@@ -67,14 +67,14 @@ public sealed class IntakeGate
         {
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
                 timeout.CancelAfter(_keyLookupTimeout);
                 caller = await _auth.AuthenticateAsync(key, timeout.Token).WaitAsync(timeout.Token);
             }
-            catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+            catch (Exception ex) when (!aborted.IsCancellationRequested)
             {
                 Log.KeyLookupFailed(_logger, ex.Message);
-                return (null, Unavailable(context,
+                return (null, Unavailable(
                     "The write key could not be checked because the database is unreachable. Nothing was stored; retry after the indicated delay."));
             }
         }
@@ -91,17 +91,19 @@ public sealed class IntakeGate
     }
 
     /// <summary>Takes rate-limit tokens for the events, or returns the 429 to answer (nothing stored).</summary>
-    public IResult? TryRateLimit(HttpContext context, string site, int events)
+    public IResult? TryRateLimit(string site, int events)
     {
         if (_rateLimiter.TryAcquire(site, events, out var retryAfter))
         {
             return null;
         }
         CountEvents("rejected", "rate_limited", events);
-        SetRetryAfter(context, retryAfter);
-        return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
+        return new IntakeProblemResult(StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
             $"Site '{site}' may send {_options.RateLimitPerSecond} events per second (bursts of {_options.RateLimitBurst}); " +
-            $"retry this request after {RetryAfterSeconds(retryAfter)} s. Nothing was stored.");
+            $"retry this request after {IntakeProblemResult.RetryAfterSeconds(retryAfter)} s. Nothing was stored.")
+        {
+            RetryAfter = retryAfter,
+        };
     }
 
     /// <summary>Gives back tokens taken by <see cref="TryRateLimit"/> for events that end up refused with 503.</summary>
@@ -118,7 +120,7 @@ public sealed class IntakeGate
     /// Group-commits events that already hold their rate-limit tokens. Returns null once they are
     /// durable, or the 503 to answer (tokens refunded, events counted as unavailable).
     /// </summary>
-    public async Task<IResult?> CommitAsync(HttpContext context, string site, List<EventRecord> accepted, long started)
+    public async Task<IResult?> CommitAsync(string site, List<EventRecord> accepted, long started)
     {
         var outcome = await _committer.CommitAsync(accepted, RemainingBudget(started));
         if (outcome == CommitOutcome.Committed)
@@ -130,14 +132,80 @@ public sealed class IntakeGate
         CountEvents("rejected", "unavailable", accepted.Count);
         return outcome switch
         {
-            CommitOutcome.BufferFull => Unavailable(context,
+            CommitOutcome.BufferFull => Unavailable(
                 "Ingestion is saturated: too many events are waiting to be committed. Nothing was stored; retry after the indicated delay."),
-            CommitOutcome.ShuttingDown => Unavailable(context, "This ingestion instance is shutting down. Nothing was stored; retry."),
-            CommitOutcome.InDoubt => Unavailable(context,
+            CommitOutcome.ShuttingDown => Unavailable("This ingestion instance is shutting down. Nothing was stored; retry."),
+            CommitOutcome.InDoubt => Unavailable(
                 "The database connection was lost while committing, so these events may or may not be stored. Retry with the same event_id values " +
                 "(listed in ids); the pipeline drops duplicates by (site_id, event_id).", accepted),
-            _ => Unavailable(context, "The events could not be committed in time because the database is unreachable or slow. Nothing was stored; retry after the indicated delay."),
+            _ => Unavailable("The events could not be committed in time because the database is unreachable or slow. Nothing was stored; retry after the indicated delay."),
         };
+    }
+
+    /// <summary>
+    /// Decides which parsed events a caller may store: the body's own problem refuses it whole
+    /// (400 malformed, 413 too many events); events of sites the write key does not cover are
+    /// rejected by index; with nothing left, the refusal is 403 (some site not covered) or 400.
+    /// Counts the rejected events.
+    /// </summary>
+    public static (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, EventBatch batch)
+    {
+        switch (batch.Problem)
+        {
+            case BodyProblem.Malformed:
+                return ([], [], Problem(StatusCodes.Status400BadRequest, "Invalid request body", batch.ProblemDetail!));
+            case BodyProblem.TooManyEvents:
+                return ([], [], Problem(StatusCodes.Status413PayloadTooLarge, "Too many events", batch.ProblemDetail!));
+            default:
+                break;
+        }
+        return Admit(caller, batch.Valid, batch.Errors, batch.Count);
+    }
+
+    /// <summary>
+    /// <see cref="Admit(Caller, EventBatch)"/> for events validated elsewhere: <paramref name="valid"/> and
+    /// <paramref name="rejected"/> in index order, <paramref name="count"/> events in all.
+    /// </summary>
+    public static (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, List<IndexedEvent> valid,
+        List<EventError> rejected, int count)
+    {
+        var site = caller.Site!;
+        var accepted = new List<EventRecord>(valid.Count);
+        List<EventError>? notCovered = null;
+        foreach (var (index, e) in valid)
+        {
+            if (caller.CanWrite(e.SiteId))
+            {
+                accepted.Add(e);
+                continue;
+            }
+            (notCovered ??= []).Add(new EventError(index, "site_id",
+                $"The write key belongs to site '{site}' and does not cover site '{e.SiteId}'; send that site's events with its own key.",
+                RejectReason.Forbidden));
+        }
+        var errors = notCovered is null ? rejected : MergeByIndex(rejected, notCovered);
+        CountRejections(errors);
+        if (accepted.Count == 0)
+        {
+            return (accepted, errors, notCovered is not null
+                ? Problem(StatusCodes.Status403Forbidden, "Site not covered by the key",
+                    $"No event was accepted and the write key (site '{site}') does not cover the site of at least one of them; use each site's own write key. See errors for every event.", errors)
+                : Problem(StatusCodes.Status400BadRequest, "No valid events",
+                    $"All {count} events were rejected; see errors for each event's index, field and reason.", errors));
+        }
+        return (accepted, errors, null);
+    }
+
+    /// <summary>Merges two index-ordered lists, keeping each event's own errors in their order.</summary>
+    public static List<EventError> MergeByIndex(List<EventError> a, List<EventError> b)
+    {
+        var merged = new List<EventError>(a.Count + b.Count);
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            merged.Add(j == b.Count || (i < a.Count && a[i].Index <= b[j].Index) ? a[i++] : b[j++]);
+        }
+        return merged;
     }
 
     /// <summary>Counts the request under its answer's status.</summary>
@@ -173,14 +241,12 @@ public sealed class IntakeGate
         _ => "invalid",
     };
 
-    public static IResult Unavailable(HttpContext context, string detail, List<EventRecord>? inDoubt = null)
-    {
-        SetRetryAfter(context, TimeSpan.FromSeconds(1));
-        return new IntakeProblemResult(StatusCodes.Status503ServiceUnavailable, "Ingestion unavailable", detail)
+    public static IResult Unavailable(string detail, List<EventRecord>? inDoubt = null) =>
+        new IntakeProblemResult(StatusCodes.Status503ServiceUnavailable, "Ingestion unavailable", detail)
         {
             Ids = inDoubt?.ConvertAll(e => e.EventId),
+            RetryAfter = TimeSpan.FromSeconds(1),
         };
-    }
 
     public static IResult Problem(int status, string title, string detail, List<EventError>? errors = null) =>
         new IntakeProblemResult(status, title, detail) { Errors = errors, Rejected = errors is null ? 0 : CountRejectedEvents(errors) };
@@ -213,8 +279,4 @@ public sealed class IntakeGate
         _ => status.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-
-    private static void SetRetryAfter(HttpContext context, TimeSpan wait) =>
-        context.Response.Headers.RetryAfter = RetryAfterSeconds(wait).ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Eventide.Core.Events;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,15 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
 {
     public int? StatusCode => status;
 
+    public int Status => status;
+
+    public string Title => title;
+
+    public string Detail => detail;
+
+    /// <summary>Sent as <c>Retry-After</c> (whole seconds, at least 1); null for answers that retrying unchanged cannot fix.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>Per-event rejections, written as <c>errors</c> with the <c>rejected</c> count.</summary>
     public List<EventError>? Errors { get; init; }
 
@@ -22,8 +32,16 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
     /// <summary>Event ids whose commit outcome is unknown, written as <c>ids</c>.</summary>
     public List<string>? Ids { get; init; }
 
-    public Task ExecuteAsync(HttpContext httpContext) =>
-        IntakeAcceptedResult.WriteJsonAsync(httpContext, status, "application/problem+json", json =>
+    /// <summary>Whole seconds for Retry-After: at least 1, rounded up.</summary>
+    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (RetryAfter is { } wait)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds(wait).ToString(CultureInfo.InvariantCulture);
+        }
+        return IntakeAcceptedResult.WriteJsonAsync(httpContext, status, "application/problem+json", json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, TypeOf(status));
@@ -46,6 +64,7 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
             }
             json.WriteEndObject();
         });
+    }
 
     private static string TypeOf(int status) => status switch
     {

@@ -1,11 +1,13 @@
 using Eventide.Core;
 using Eventide.Ingestion;
+using Eventide.Ingestion.Grpc;
 using Eventide.Processor;
 using Eventide.Query;
 using Eventide.Server.Metrics;
 using Eventide.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Eventide.Server;
 
@@ -22,8 +24,18 @@ public static class EventideHost
         {
             builder.Configuration.AddConfiguration(configuration);
         }
-        builder.WebHost.UseUrls(listen);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        var grpc = new GrpcListener();
+        var serveGrpc = roles.HasFlag(Role.Ingestion) && options.Ingestion.GrpcEnabled;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            KestrelListen.Add(k, listen, HttpProtocols.Http1AndHttp2);
+            if (serveGrpc)
+            {
+                grpc.Endpoint = KestrelListen.Add(k, options.Ingestion.GrpcListen, HttpProtocols.Http2);
+            }
+        });
+        builder.Services.AddSingleton(grpc);
         builder.Services.AddSingleton(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddEventideStorage(options);
@@ -32,6 +44,10 @@ public static class EventideHost
         if (roles.HasFlag(Role.Ingestion))
         {
             builder.Services.AddEventideIngestion(options);
+        }
+        if (serveGrpc)
+        {
+            builder.Services.AddEventideGrpc(options);
         }
         if (roles.HasFlag(Role.Processor))
         {
@@ -49,6 +65,10 @@ public static class EventideHost
         {
             app.MapEventideIngestion();
         }
+        if (serveGrpc)
+        {
+            app.MapEventideGrpc();
+        }
         if (roles.HasFlag(Role.Processor))
         {
             app.MapEventideProcessor();
@@ -59,6 +79,9 @@ public static class EventideHost
         }
         return app;
     }
+
+    /// <summary>The bound gRPC address (http://127.0.0.1:port), or null when the host serves no gRPC.</summary>
+    public static Uri? GrpcAddress(WebApplication app) => app.Services.GetRequiredService<GrpcListener>().Address;
 
     /// <summary>The first address Kestrel bound (the real port when listening on port 0).</summary>
     public static Uri BoundAddress(WebApplication app) =>

@@ -16,17 +16,7 @@ public static class HealthApi
             var ready = true;
             foreach (var check in checks)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                ReadinessResult result;
-                try
-                {
-                    result = await check.CheckAsync(timeout.Token);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    result = new ReadinessResult(false, "timed out after 3 s");
-                }
+                var result = await ReadinessProbe.RunAsync(check, ct);
                 ready &= result.Ready;
                 results[check.Name] = new { ready = result.Ready, detail = result.Detail };
             }

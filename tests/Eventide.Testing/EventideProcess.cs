@@ -93,6 +93,8 @@ public sealed class EventideProcess : IAsyncDisposable
         info.Environment["Eventide__Database__ConnectionString"] = connectionString;
         info.Environment["Eventide__Database__Timescale"] = "Off";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // A free port for gRPC: processes run side by side, and the default (8081) would collide.
+        info.Environment["Eventide__Ingestion__GrpcListen"] = "http://127.0.0.1:0";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;

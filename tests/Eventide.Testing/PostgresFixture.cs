@@ -45,6 +45,8 @@ public class PostgresFixture : IAsyncLifetime
         var options = new EventideOptions();
         options.Database.ConnectionString = ConnectionString;
         options.Database.Timescale = TimescaleMode.Off;
+        // A free port: tests run many hosts side by side, and the default (8081) would collide.
+        options.Ingestion.GrpcListen = "http://127.0.0.1:0";
         configure?.Invoke(options);
         return options;
     }

@@ -98,6 +98,7 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         var options = new EventideOptions();
         options.Database.ConnectionString = ConnectionString;
         options.Database.Timescale = TimescaleMode.Required;
+        options.Ingestion.GrpcListen = "http://127.0.0.1:0";
         configure?.Invoke(options);
         return options;
     }

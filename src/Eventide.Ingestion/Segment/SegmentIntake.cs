@@ -82,7 +82,7 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
                 }
                 var key = KeyOf(request.Headers.Authorization.ToString())
                     ?? (root.TryGetProperty("writeKey"u8, out var writeKey) && writeKey.ValueKind == JsonValueKind.String ? writeKey.GetString() : null);
-                var (found, refusal) = await gate.AuthenticateAsync(context, string.IsNullOrEmpty(key) ? null : key, KeyHelp);
+                var (found, refusal) = await gate.AuthenticateAsync(string.IsNullOrEmpty(key) ? null : key, KeyHelp, context.RequestAborted);
                 if (refusal is not null)
                 {
                     return refusal;
@@ -94,7 +94,7 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
 
         var site = caller.Site!;
         var accepted = mapping.Accepted;
-        if (accepted.Count > 0 && gate.TryRateLimit(context, site, accepted.Count) is { } limited)
+        if (accepted.Count > 0 && gate.TryRateLimit(site, accepted.Count) is { } limited)
         {
             return limited;
         }
@@ -113,12 +113,12 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
             {
                 Log.SegmentDeadLettersFailed(logger, ex.Message);
                 gate.RefundRateLimit(site, accepted.Count);
-                return IntakeGate.Unavailable(context,
+                return IntakeGate.Unavailable(
                     "The request's invalid messages could not be recorded as dead letters because the database is unreachable or slow. " +
                     "Nothing was stored; retry the same batch after the indicated delay.");
             }
         }
-        if (accepted.Count > 0 && await gate.CommitAsync(context, site, accepted, started) is { } unavailable)
+        if (accepted.Count > 0 && await gate.CommitAsync(site, accepted, started) is { } unavailable)
         {
             return unavailable;
         }
