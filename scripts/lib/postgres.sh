@@ -11,13 +11,49 @@ pg_bindir() {
   return 1
 }
 
+# apt_quiet LOG ARGS...: runs apt-get with its output in LOG, shown only when it fails.
+apt_quiet() {
+  local log=$1; shift
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get "$@" >>"$log" 2>&1; then
+    echo "apt-get $* failed; its output ($log):" >&2
+    tail -n 40 "$log" >&2
+    return 1
+  fi
+}
+
+# apt_install_denying_services LOG PACKAGES...: installs without letting the
+# packages' maintainer scripts start or enable services on this host
+# (policy-rc.d answers 101, "action forbidden", to every invoke-rc.d call, and
+# the systemd presets are masked for the duration).
+apt_install_denying_services() {
+  local log=$1; shift
+  local policy=/usr/sbin/policy-rc.d had_policy=
+  [ -e "$policy" ] && had_policy=1
+  if [ -z "$had_policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; fi
+  local rc=0
+  apt_quiet "$log" update -qq && apt_quiet "$log" install -y -qq --no-install-recommends "$@" || rc=$?
+  [ -n "$had_policy" ] || rm -f "$policy"
+  return $rc
+}
+
 pg_install() {
   if pg_bindir >/dev/null; then return 0; fi
-  echo "==> installing PostgreSQL from Debian packages" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql postgresql-contrib >&2
-  pg_bindir >/dev/null || { echo "PostgreSQL install failed" >&2; return 1; }
+  local log; log=$(mktemp /tmp/eventide-apt.XXXXXX.log)
+  echo "==> installing PostgreSQL from Debian packages (log: $log)" >&2
+  apt_install_denying_services "$log" postgresql postgresql-contrib || return 1
+  pg_bindir >/dev/null || { echo "PostgreSQL install failed; see $log" >&2; return 1; }
+  rm -f "$log"
+}
+
+# pg_timescale_installed: true when the TimescaleDB extension is installed for
+# this PostgreSQL (its control file in the share directory and its library in
+# the lib directory). It can only be used when preloaded, so callers that own
+# their server start it with shared_preload_libraries=timescaledb.
+pg_timescale_installed() {
+  local bin; bin=$(pg_bindir) || return 1
+  [ -f "$("$bin/pg_config" --sharedir)/extension/timescaledb.control" ] \
+    && [ -f "$("$bin/pg_config" --pkglibdir)/timescaledb.so" ]
 }
 
 # Prints a free TCP port on 127.0.0.1, starting the search at $1.

@@ -53,7 +53,7 @@ public sealed class AdminOptions
 
 /// <summary>
 /// Storage horizons. They must stay ordered: retention &gt; aggregate refresh
-/// window &gt; compression age &gt; accepted lateness (DESIGN §4), or late
+/// window &gt; compression age &gt; accepted lateness, or late
 /// events would land in chunks that are compressed, unrefreshed or dropped.
 /// </summary>
 public sealed class RetentionOptions

@@ -5,7 +5,7 @@ using System.Text;
 namespace Eventide.Core;
 
 /// <summary>
-/// The compact encoding of the events in one inbox row (DESIGN §4).
+/// The compact encoding of the events in one inbox row.
 /// Layout: version byte (1), varint event count, then per event: site id,
 /// name, event id (varint length + UTF-8), timestamp and received-at
 /// (int64 little-endian microseconds since the Unix epoch), then path,

@@ -3,7 +3,7 @@ using System.Text;
 namespace Eventide.Core;
 
 /// <summary>
-/// The one shard function every component agrees on (DESIGN §5):
+/// The one shard function every component agrees on (docs/sharding.md has its test vectors):
 /// FNV-1a 32-bit over the UTF-8 bytes of the site id, modulo the shard count.
 /// </summary>
 public static class ShardFunction

@@ -1,6 +1,6 @@
 namespace Eventide.Core;
 
-/// <summary>Site ids are 1–64 characters of <c>[A-Za-z0-9._-]</c> (DESIGN §3).</summary>
+/// <summary>Site ids are 1–64 characters of <c>[A-Za-z0-9._-]</c> .</summary>
 public static class SiteId
 {
     public const int MaxLength = 64;

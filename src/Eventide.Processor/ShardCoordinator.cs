@@ -8,7 +8,7 @@ using Npgsql;
 namespace Eventide.Processor;
 
 /// <summary>
-/// Shard ownership over PostgreSQL (DESIGN §5), standing in for
+/// Shard ownership over PostgreSQL (docs/processor.md), standing in for
 /// Akka.Cluster.Sharding. Each tick the member heartbeats, reads the live
 /// members, computes the rendezvous assignment every member computes, hands
 /// off the shards it should no longer own (their workers commit first, then

@@ -26,6 +26,19 @@ public static class Cli
     {
         Description = "Use TimescaleDB: auto, required or off (overrides Eventide__Database__Timescale)",
         Recursive = true,
+        // Own parser: the default one answers an enum typo with "Did you mean
+        // one of the following?" and the choices on later lines, which the
+        // one-line error below would cut off.
+        CustomParser = result =>
+        {
+            var token = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (!int.TryParse(token, out _) && Enum.TryParse<TimescaleMode>(token, ignoreCase: true, out var mode))
+            {
+                return mode;
+            }
+            result.AddError($"--timescale '{token}' is not valid: use auto, required or off");
+            return null;
+        },
     };
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
@@ -49,6 +62,10 @@ public static class Cli
         migrate.SetAction((parse, ct) => WithStorage(parse, stderr, async (options, dataSource) =>
         {
             var result = await new Migrator(dataSource, options, NullLogger<Migrator>.Instance).MigrateAsync(ct);
+            if (result.Warning is { } warning)
+            {
+                await stderr.WriteLineAsync($"eventide: warning: {warning}");
+            }
             await stdout.WriteLineAsync(
                 $"schema at version {result.Version} in {result.Mode.ToString().ToLowerInvariant()} mode, {result.Shards} shards ({result.Applied} migrations applied)");
             return 0;
@@ -108,11 +125,28 @@ public static class Cli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            var message = parse.Errors[0].Message.Split('\n', 2)[0].Trim();
-            await stderr.WriteLineAsync($"eventide: {message} (see `eventide --help`)");
+            await stderr.WriteLineAsync($"eventide: {UsageError(parse)} (see `eventide --help`)");
             return ExitUsage;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one line that says what is wrong. An unknown flag is named first:
+    /// System.CommandLine also reports "Required command was not provided" for
+    /// `eventide --bogus`, which hides the typo.
+    /// </summary>
+    internal static string UsageError(ParseResult parse)
+    {
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            var token = parse.UnmatchedTokens[0];
+            return token.StartsWith('-')
+                ? $"unknown option '{token}'"
+                : $"unknown command or argument '{token}'";
+        }
+        var lines = parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 1 ? lines[0] : $"{lines[0]} {string.Join(", ", lines.Skip(1))}";
     }
 
     private static IDictionary<string, string?> Flags(ParseResult parse)

@@ -1,5 +1,6 @@
 using Eventide.Core;
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 
 namespace Eventide.Server;
 
@@ -36,6 +37,19 @@ public static class EventideConfiguration
             throw new OptionsException($"invalid configuration: {(ex.InnerException ?? ex).Message}");
         }
         var problem = options.Validate();
-        return problem is null ? options : throw new OptionsException(problem);
+        if (problem is not null)
+        {
+            throw new OptionsException(problem);
+        }
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(options.Database.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // A malformed string is a configuration error (exit 2), not a runtime failure.
+            throw new OptionsException($"Eventide:Database:ConnectionString is not a valid connection string: {ex.Message}");
+        }
+        return options;
     }
 }

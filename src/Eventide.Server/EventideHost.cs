@@ -59,6 +59,9 @@ public static class EventideHost
         }
 
         var app = builder.Build();
+        // Every error answer is problem+json (RFC 9457), also the 404 of an
+        // unknown path and the 405 of a wrong method, which routing leaves empty.
+        app.UseStatusCodePages();
         app.UseEventideMetrics();
         app.MapHealthApi(roles);
         if (roles.HasFlag(Role.Ingestion))
@@ -75,6 +78,7 @@ public static class EventideHost
         }
         if (roles.HasFlag(Role.Query))
         {
+            app.UseDocsPageWithoutRedirect();
             app.MapEventideQuery();
         }
         return app;

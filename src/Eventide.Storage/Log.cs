@@ -9,4 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(1002, LogLevel.Information, "Schema is at version {Version} in {Mode} mode ({Applied} migrations applied now)")]
     public static partial void SchemaReady(ILogger logger, int version, StorageMode mode, int applied);
+
+    [LoggerMessage(1003, LogLevel.Warning, "{Message}")]
+    public static partial void TimescaleUnavailable(ILogger logger, string message);
 }

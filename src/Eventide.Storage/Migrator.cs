@@ -17,6 +17,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecAsync(conn, $"SELECT pg_advisory_lock({LockKey})", cancellationToken);
+        var failed = false;
         try
         {
             await ExecAsync(conn, """
@@ -26,7 +27,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
                     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
                 """, cancellationToken);
 
-            var mode = await ResolveModeAsync(conn, cancellationToken);
+            var (mode, warning) = await ResolveModeAsync(conn, cancellationToken);
             var shards = await ResolveShardsAsync(conn, cancellationToken);
             var applied = await AppliedVersionsAsync(conn, cancellationToken);
             var count = 0;
@@ -46,11 +47,37 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
             }
             var version = MigrationCatalog.LatestVersion(mode);
             Log.SchemaReady(logger, version, mode, count);
-            return new MigrationResult(mode, version, count, shards);
+            return new MigrationResult(mode, version, count, shards, warning);
+        }
+        catch
+        {
+            failed = true;
+            throw;
         }
         finally
         {
+            await UnlockAsync(conn, failed);
+        }
+    }
+
+    /// <summary>
+    /// Releases the advisory lock. A session that ended (a FATAL error, a
+    /// terminated backend) released it with itself, and when the migration
+    /// already failed an unlock error must not replace the error that says why.
+    /// </summary>
+    private static async Task UnlockAsync(NpgsqlConnection conn, bool failed)
+    {
+        if (conn.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
             await ExecAsync(conn, $"SELECT pg_advisory_unlock({LockKey})", CancellationToken.None);
+        }
+        catch (Exception ex) when (failed && ex is NpgsqlException or InvalidOperationException)
+        {
+            // The migration's own exception is already propagating; it is the one to report.
         }
     }
 
@@ -81,7 +108,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
         return new MigrationResult(mode, reader.GetInt32(2), 0, shards);
     }
 
-    private async Task<StorageMode> ResolveModeAsync(NpgsqlConnection conn, CancellationToken ct)
+    private async Task<(StorageMode Mode, string? Warning)> ResolveModeAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         var stored = await ScalarAsync<string>(conn, "SELECT value FROM eventide.settings WHERE key = 'mode'", ct);
         var wanted = options.Database.Timescale;
@@ -96,18 +123,30 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
             {
                 throw new MigrationException("Timescale mode is off, but this database was created in Timescale mode");
             }
-            return mode;
+            return (mode, null);
         }
 
         var chosen = StorageMode.Plain;
+        string? warning = null;
         if (wanted != TimescaleMode.Off)
         {
             var available = await ScalarAsync<bool>(conn,
                 "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')", ct);
             if (available)
             {
-                await ExecAsync(conn, "CREATE EXTENSION IF NOT EXISTS timescaledb", ct);
-                chosen = StorageMode.Timescale;
+                if (await TryCreateExtensionAsync(conn, ct) is { } failure)
+                {
+                    if (wanted == TimescaleMode.Required)
+                    {
+                        throw new MigrationException($"Timescale mode is required: {failure}");
+                    }
+                    warning = $"Using plain PostgreSQL: {failure}";
+                    Log.TimescaleUnavailable(logger, warning);
+                }
+                else
+                {
+                    chosen = StorageMode.Timescale;
+                }
             }
             else if (wanted == TimescaleMode.Required)
             {
@@ -116,7 +155,35 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
             }
         }
         await ExecAsync(conn, $"INSERT INTO eventide.settings (key, value) VALUES ('mode', '{chosen.ToString().ToLowerInvariant()}')", ct);
-        return chosen;
+        return (chosen, warning);
+    }
+
+    /// <summary>
+    /// Installed is not loadable: TimescaleDB's library must be in
+    /// shared_preload_libraries, and loading it otherwise ends the session
+    /// with a FATAL error. So the extension is created on a connection of its
+    /// own (still under this session's advisory lock, so concurrent migrators
+    /// take turns), and a failure there leaves the migrating session intact.
+    /// Returns null when the extension exists now, else the reason and the fix.
+    /// </summary>
+    private async Task<string?> TryCreateExtensionAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        try
+        {
+            await using var probe = await dataSource.OpenConnectionAsync(ct);
+            await ExecAsync(probe, "CREATE EXTENSION IF NOT EXISTS timescaledb", ct);
+            return null;
+        }
+        catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
+        {
+            var said = (ex as PostgresException)?.MessageText ?? ex.Message;
+            var preload = await ScalarAsync<string>(conn, "SELECT current_setting('shared_preload_libraries')", ct) ?? "";
+            var preloaded = preload.Split(',').Any(l => l.Trim().Trim('"').EndsWith("timescaledb", StringComparison.Ordinal));
+            var fix = preloaded
+                ? ""
+                : "; to use TimescaleDB, set shared_preload_libraries = 'timescaledb' in postgresql.conf and restart PostgreSQL";
+            return $"the timescaledb extension is installed but cannot be loaded ({said.TrimEnd('.')}){fix}";
+        }
     }
 
     private async Task<int> ResolveShardsAsync(NpgsqlConnection conn, CancellationToken ct)

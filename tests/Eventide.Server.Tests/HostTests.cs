@@ -46,4 +46,69 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
             await empty.DisposeAsync();
         }
     }
+
+    [Theory]
+    [InlineData(Role.Ingestion)]
+    [InlineData(Role.Processor)]
+    [InlineData(Role.Query)]
+    [InlineData(Role.All)]
+    public async Task Unknown_path_and_wrong_method_answer_problem_json(Role role)
+    {
+        await using var app = EventideHost.Build(db.Options(), role, "http://127.0.0.1:0");
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+            using var notFound = await http.GetAsync(new Uri("/no/such/path", UriKind.Relative));
+            using var wrongMethod = await http.DeleteAsync(new Uri("/healthz", UriKind.Relative));
+
+            await AssertProblemAsync(notFound, HttpStatusCode.NotFound);
+            await AssertProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed);
+            Assert.Contains("GET", wrongMethod.Content.Headers.Allow);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Docs_serves_the_page_itself_with_links_that_resolve()
+    {
+        await using var app = EventideHost.Build(db.Options(), Role.Query, "http://127.0.0.1:0");
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = EventideHost.BoundAddress(app) };
+            using var docs = await http.GetAsync(new Uri("/docs", UriKind.Relative));
+            var html = await docs.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+            Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("<title>Eventide API</title>", html, StringComparison.Ordinal);
+            Assert.True(html.IndexOf("<base href=\"/docs/\">", StringComparison.Ordinal) < html.IndexOf("<link", StringComparison.Ordinal));
+            // Each file the page links relatively, resolved against its base, is served.
+            var links = System.Text.RegularExpressions.Regex.Matches(html, "(?:href|src)=\"(\\./)?([a-z0-9.-]+\\.(?:css|js|png))\"")
+                .Select(m => m.Groups[2].Value).ToList();
+            Assert.Contains("index.js", links);
+            foreach (var link in links)
+            {
+                using var file = await http.GetAsync(new Uri("/docs/" + link, UriKind.Relative));
+                Assert.True(file.StatusCode == HttpStatusCode.OK, $"/docs/{link}: {file.StatusCode}");
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal((int)status, body.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("title").GetString()));
+    }
 }

@@ -1,12 +1,13 @@
 using Eventide.Core;
 using Eventide.Storage;
 using Eventide.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Eventide.Storage.Tests;
 
-public class MigratorTests
+public class MigratorTests(StandInTimescalePostgres standIn) : IClassFixture<StandInTimescalePostgres>
 {
     private static async Task<string> SchemaSnapshotAsync(NpgsqlDataSource ds)
     {
@@ -97,5 +98,97 @@ public class MigratorTests
         Assert.Equal(StorageMode.Plain, result.Mode);
         Assert.Equal(StorageMode.Plain, (await Migrator.ReadStatusAsync(db.DataSource, CancellationToken.None))!.Mode);
         await db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Migrate_in_auto_mode_falls_back_with_one_warning_when_timescaledb_is_installed_but_not_preloaded()
+    {
+        var cs = await standIn.NewDatabaseAsync();
+        await using var ds = NpgsqlDataSource.Create(cs);
+        var logger = new RecordingLogger();
+        var options = new EventideOptions { Database = { ConnectionString = cs, Timescale = TimescaleMode.Auto } };
+
+        var first = await new Migrator(ds, options, logger).MigrateAsync(CancellationToken.None);
+        var second = await new Migrator(ds, options, logger).MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(StorageMode.Plain, first.Mode);
+        Assert.Equal(MigrationCatalog.LatestVersion(StorageMode.Plain), first.Version);
+        Assert.Contains("shared_preload_libraries = 'timescaledb'", first.Warning, StringComparison.Ordinal);
+        Assert.Null(second.Warning);
+        var warning = Assert.Single(logger.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal(first.Warning, warning.Message);
+        await using var cmd = ds.CreateCommand("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'");
+        Assert.Equal(0L, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_in_required_mode_names_the_setting_when_timescaledb_is_installed_but_not_preloaded()
+    {
+        var cs = await standIn.NewDatabaseAsync();
+        await using var ds = NpgsqlDataSource.Create(cs);
+        var options = new EventideOptions { Database = { ConnectionString = cs, Timescale = TimescaleMode.Required } };
+
+        var ex = await Assert.ThrowsAsync<MigrationException>(
+            () => new Migrator(ds, options, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None));
+
+        Assert.StartsWith("Timescale mode is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("set shared_preload_libraries = 'timescaledb'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+        await using var cmd = ds.CreateCommand("SELECT NOT EXISTS (SELECT 1 FROM eventide.settings WHERE key = 'mode')");
+        Assert.Equal(true, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_reports_the_first_error_when_its_session_ends_mid_migration()
+    {
+        var db = new PostgresFixture();
+        await db.InitializeAsync();
+        await db.MigrateAsync();
+        // The test holds the settings table, so the migrator blocks inside its
+        // locked section; then its backend is terminated, as a FATAL error would end it.
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var tx = await holder.BeginTransactionAsync();
+        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE eventide.settings IN ACCESS EXCLUSIVE MODE", holder, tx))
+        {
+            await lockCmd.ExecuteNonQueryAsync();
+        }
+        await using var ds = NpgsqlDataSource.Create(db.ConnectionString);
+        var migration = new Migrator(ds, db.Options(), NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        var waiting = """
+            SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+            """;
+        await Eventually.WaitAsync(async () =>
+        {
+            // Asked outside the holder's transaction, which sees one snapshot of the activity view.
+            await using var cmd = db.DataSource.CreateCommand(waiting);
+            return await cmd.ExecuteScalarAsync() is int;
+        }, TimeSpan.FromSeconds(30), "the migrator waits for the settings table");
+        await using (var kill = db.DataSource.CreateCommand($"SELECT pg_terminate_backend(pid) FROM ({waiting}) w"))
+        {
+            await kill.ExecuteNonQueryAsync();
+        }
+
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => migration);
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, ex.SqlState);
+        await tx.RollbackAsync();
+        await db.DisposeAsync();
+    }
+
+    private sealed class RecordingLogger : ILogger<Migrator>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Entries)
+            {
+                Entries.Add((logLevel, formatter(state, exception)));
+            }
+        }
     }
 }

@@ -55,12 +55,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>Creates a cluster in a fresh temporary directory and starts it.</summary>
-    public static async Task<PrivatePostgres> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Creates a cluster in a fresh temporary directory and starts it, with the binaries
+    /// of <paramref name="binDirectory"/> (default <see cref="BinDirectory"/>).</summary>
+    public static async Task<PrivatePostgres> StartAsync(CancellationToken cancellationToken = default, string? binDirectory = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "eventide-pg-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
-        var server = new PrivatePostgres(dir, BinDirectory, EventideProcess.FreePort());
+        var server = new PrivatePostgres(dir, binDirectory ?? BinDirectory, EventideProcess.FreePort());
         try
         {
             if (IsRoot)

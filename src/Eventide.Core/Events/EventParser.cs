@@ -7,7 +7,7 @@ namespace Eventide.Core.Events;
 
 /// <summary>
 /// Parses and validates a request body into <see cref="EventRecord"/>s or
-/// per-field rejections (DESIGN §3). Pure: no I/O, the receive time is given.
+/// per-field rejections, by the rules of docs/ingestion.md. Pure: no I/O, the receive time is given.
 /// Works on the UTF-8 bytes with <see cref="Utf8JsonReader"/> so that
 /// duplicate keys (which JsonDocument silently accepts) are seen and no DOM
 /// is built. Thread-safe: all per-request state lives in the call.

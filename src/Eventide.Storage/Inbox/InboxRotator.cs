@@ -4,7 +4,7 @@ using Npgsql;
 namespace Eventide.Storage.Inbox;
 
 /// <summary>
-/// Keeps the inbox from bloating (DESIGN §4). Inserts always go to the current
+/// Keeps the inbox from bloating under sustained load. Inserts always go to the current
 /// slot's partition; consumers delete rows wherever they are. Rotation moves
 /// the current slot on, so older slots stop receiving rows, drain, and are
 /// then TRUNCATEd: the space of their dead tuples is returned at once instead

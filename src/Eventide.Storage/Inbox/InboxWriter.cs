@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace Eventide.Storage.Inbox;
 
 /// <summary>
-/// Writes a group commit into the inbox (DESIGN §4): one row per shard holding
+/// Writes a group commit into the inbox: one row per shard holding
 /// that shard's events in <see cref="InboxCodec"/> form, into the current slot,
 /// and a pg_notify naming the shards, all in one transaction.
 /// </summary>

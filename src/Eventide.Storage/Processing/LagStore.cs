@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Eventide.Storage.Processing;
 
-/// <summary>Inbox lag per shard (DESIGN §5): what the lag API, the gauges and the processor's fallback poll read.</summary>
+/// <summary>Inbox lag per shard: what the lag API, the gauges and the processor's fallback poll read.</summary>
 public sealed class LagStore(NpgsqlDataSource dataSource)
 {
     /// <summary>Shards with waiting events, ascending; empty shards are omitted. <paramref name="only"/> limits the shards read.</summary>

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Eventide.Storage.Processing;
 
 /// <summary>
-/// Consumes one shard's inbox in one transaction (DESIGN §5): claim rows in id
+/// Consumes one shard's inbox in one transaction: claim rows in id
 /// order, decode, drop duplicates, sort by (site, time), insert the events,
 /// record their ids, dead-letter what cannot be stored, delete the claimed
 /// rows, commit. Removing claimed inbox rows must commit together with the

@@ -5,7 +5,7 @@ namespace Eventide.Storage.Tests.Timescale;
 
 /// <summary>
 /// The TimescaleDB features the product's Timescale mode is built on, in the
-/// shape DESIGN §4 gives them, proven on the engine itself: a hypertable with
+/// shape the storage section of the README gives them, proven on the engine itself: a hypertable with
 /// one-day chunks, compression and retention policies, per-minute continuous
 /// aggregates with distinct counts, an hourly one built on them, real-time
 /// aggregation and refresh.

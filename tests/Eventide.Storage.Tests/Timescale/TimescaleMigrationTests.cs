@@ -6,7 +6,7 @@ namespace Eventide.Storage.Tests.Timescale;
 
 /// <summary>
 /// The product's Timescale-mode migrations applied to the real TimescaleDB
-/// engine: the objects DESIGN §4 promises are TimescaleDB objects with the
+/// engine: the objects the storage contract promises are TimescaleDB objects with the
 /// configured horizons, and the aggregates follow late events.
 /// </summary>
 [Collection(TimescaleEngineCollection.Name)]
@@ -29,6 +29,15 @@ public sealed class TimescaleMigrationTests(TimescaleEngineFixture engine) : IAs
         Assert.Equal(0, second.Applied);
         Assert.Equal(MigrationCatalog.LatestVersion(StorageMode.Timescale), second.Version);
         Assert.Equal(StorageMode.Timescale, (await Migrator.ReadStatusAsync(engine.DataSource, CancellationToken.None))!.Mode);
+    }
+
+    [Fact]
+    public async Task Migrate_in_auto_mode_chooses_timescale_without_a_warning_when_the_extension_loads()
+    {
+        var result = await engine.MigrateAsync(engine.Options(o => o.Database.Timescale = TimescaleMode.Auto));
+
+        Assert.Equal(StorageMode.Timescale, result.Mode);
+        Assert.Null(result.Warning);
     }
 
     [Fact]
