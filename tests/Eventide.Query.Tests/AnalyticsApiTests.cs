@@ -33,7 +33,9 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
         Assert.Contains(Events, e => e.UserId is null);
         Assert.Contains(Events, e => e.Path is null);
         output.WriteLine($"{Events.Count} events loaded in {Fixture.LoadTime.TotalSeconds:0.00} s ({Events.Count / Fixture.LoadTime.TotalSeconds:0} events/s)");
-        Assert.True(Fixture.LoadTime < TimeSpan.FromSeconds(60), $"loading took {Fixture.LoadTime}");
+        // A guard against a pathological loader, not a measurement: the WebAssembly engine on a
+        // shared 2-core machine takes minutes, so the bound is generous.
+        Assert.True(Fixture.LoadTime < TimeSpan.FromMinutes(5), $"loading took {Fixture.LoadTime}");
     }
 
     [Theory]

@@ -76,7 +76,7 @@ public sealed class LiveApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
         var sseCounts = new List<string> { await NextDataAsync(sseReader, cts.Token) };
         var wsCounts = new List<string> { await ReceiveAsync(ws, cts.Token) };
         var first = new[] { sseCounts[0], wsCounts[0] }.Select(Ts).Max();
-        var events = Enumerable.Range(0, 6).Select(i => new EventRecord(site, i % 2 == 0 ? "pageview" : "purchase", first.AddSeconds(3 + (i % 3)).AddMilliseconds(50 * i),
+        var events = Enumerable.Range(0, 6).Select(i => new EventRecord(site, i % 2 == 0 ? "pageview" : "purchase", first.AddSeconds(2 + (i % 3)).AddMilliseconds(50 * i),
             $"live-{i}", "/live", null, $"u-{i}", null, """{"country":"DE"}""", first)).ToList();
         await EventDataset.InsertAsync(fixture.DataSource, events, cts.Token);
 
@@ -90,7 +90,9 @@ public sealed class LiveApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
         }
         // Both streams come from one pump: where their seconds overlap, the payloads are identical.
         var common = sseCounts.Select(Ts).Intersect(wsCounts.Select(Ts)).ToList();
-        Assert.True(common.Count >= 7, $"{common.Count} common seconds");
+        // The later stream may have joined the pump up to two ticks after the first; the planned
+        // seconds (first + 2 … first + 4) lie in both.
+        Assert.True(common.Count >= 6, $"{common.Count} common seconds");
         Assert.Equal(sseCounts.Where(m => common.Contains(Ts(m))), wsCounts.Where(m => common.Contains(Ts(m))));
         var expected = events.GroupBy(e => e.Timestamp.AddTicks(-(e.Timestamp.UtcTicks % TimeSpan.TicksPerSecond))).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(common.Select(t => expected.GetValueOrDefault(t)), sseCounts.Where(m => common.Contains(Ts(m))).Select(Count));

@@ -25,12 +25,19 @@ public sealed class LiveHubTests(SmallQueryApiFixture fixture) : IClassFixture<S
 
         // The slow consumer reads nothing: its third message finds its buffer of two full.
         var received = 0;
-        while (!slow.Messages.Completion.IsCompleted)
+        while (hub.Dropped == 0)
         {
             await fast.Messages.ReadAsync(cts.Token);
             await other.Messages.ReadAsync(cts.Token);
             received++;
         }
+        Assert.True(slow.Dropped.IsCancellationRequested);
+        var queued = 0;
+        while (slow.Messages.TryRead(out _))
+        {
+            queued++;
+        }
+        Assert.Equal(2, queued);
         await Assert.ThrowsAsync<LiveDroppedException>(() => slow.Messages.Completion);
         Assert.Equal(1, hub.Dropped);
         Assert.Equal(2, hub.Subscribers);

@@ -87,6 +87,7 @@ public static class LiveApi
         QueryMetrics.LiveStreams.Add(1);
         var sent = 0;
         using var subscription = hub.Subscribe(site, kind);
+        using var dropped = subscription.Dropped.Register(stop.Cancel);
         try
         {
             if (socket is not null)
@@ -123,9 +124,16 @@ public static class LiveApi
             socket?.Abort();
             context.Abort();
         }
+        catch (OperationCanceledException) when (subscription.Dropped.IsCancellationRequested)
+        {
+            // Too slow, and stuck writing to it: abort the connection.
+            socket?.Abort();
+            context.Abort();
+        }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The client went away or the host is stopping: a normal end of a stream.
+            // The client went away, closed its WebSocket, or the host is stopping: a normal end of a stream.
+            await AnswerCloseAsync(socket);
         }
         catch (WebSocketException)
         {
@@ -138,6 +146,24 @@ public static class LiveApi
         }
         Log.LiveEnded(logger, site, sent);
         return Results.Empty;
+    }
+
+    /// <summary>Completes the close handshake a client started, so its CloseAsync returns normally.</summary>
+    private static async Task AnswerCloseAsync(WebSocket? socket)
+    {
+        if (socket is not { State: WebSocketState.CloseReceived })
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(CloseTimeout);
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closed by the client", timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            socket.Abort();
+        }
     }
 
     private static async Task WatchForCloseAsync(WebSocket socket, CancellationTokenSource stop)

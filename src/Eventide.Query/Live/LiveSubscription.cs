@@ -11,6 +11,7 @@ public sealed class LiveSubscription : IDisposable
 {
     private readonly Channel<string> _channel;
     private readonly Action<LiveSubscription> _unsubscribe;
+    private readonly CancellationTokenSource _dropped = new();
 
     internal LiveSubscription(string site, LiveKind kind, int capacity, Action<LiveSubscription> unsubscribe)
     {
@@ -31,10 +32,20 @@ public sealed class LiveSubscription : IDisposable
 
     public ChannelReader<string> Messages => _channel.Reader;
 
+    /// <summary>
+    /// Cancelled when the subscription is dropped, so a connection stuck writing to a client
+    /// that stopped reading is ended at once rather than after its queue drains.
+    /// </summary>
+    public CancellationToken Dropped => _dropped.Token;
+
     /// <summary>Queues a message; false when the queue is full or closed (the hub then drops the subscription).</summary>
     internal bool TryOffer(string message) => _channel.Writer.TryWrite(message);
 
-    internal void Drop() => _channel.Writer.TryComplete(new LiveDroppedException());
+    internal void Drop()
+    {
+        _channel.Writer.TryComplete(new LiveDroppedException());
+        _dropped.Cancel();
+    }
 
     internal void End() => _channel.Writer.TryComplete();
 
@@ -42,5 +53,6 @@ public sealed class LiveSubscription : IDisposable
     {
         _channel.Writer.TryComplete();
         _unsubscribe(this);
+        _dropped.Dispose();
     }
 }
