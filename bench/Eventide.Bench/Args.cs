@@ -30,6 +30,15 @@ public sealed class Args
     /// <summary>Only the HTTP vs gRPC comparison (GrpcComparison.cs) after the warm-up.</summary>
     public bool GrpcCompare { get; private set; }
 
+    /// <summary>--only query | live: run that benchmark alone (QueryBench, LiveBench).</summary>
+    public string? Only { get; private set; }
+
+    public Uri Query { get; private set; } = new("http://127.0.0.1:8083");
+    public int QueryEvents { get; private set; } = 5_000_000;
+    public int QueryRepeats { get; private set; } = 20;
+    public int LiveSubscribers { get; private set; } = 10_000;
+    public int LiveSeconds { get; private set; } = 30;
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -56,6 +65,12 @@ public sealed class Args
                 case "--sample-seconds": a.SampleSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--grpc": a.Grpc = new Uri(Next()); break;
                 case "--grpc-compare": a.GrpcCompare = true; break;
+                case "--only": a.Only = Next(); break;
+                case "--query": a.Query = new Uri(Next()); break;
+                case "--query-events": a.QueryEvents = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--query-repeats": a.QueryRepeats = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--live-subscribers": a.LiveSubscribers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--live-seconds": a.LiveSeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }

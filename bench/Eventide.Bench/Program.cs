@@ -20,6 +20,14 @@ public static class Program
         {
             return await Soak.RunAsync(a);
         }
+        if (a.Only == "query")
+        {
+            return await QueryBench.RunAsync(a);
+        }
+        if (a.Only == "live")
+        {
+            return await LiveBench.RunAsync(a, a.Pids.Select(p => new ProcessSampler(p.Key, p.Value)).ToList());
+        }
         var scale = a.Quick ? 0.2 : 1.0;
         TimeSpan Secs(double s) => TimeSpan.FromSeconds(Math.Max(3, s * scale));
         var ct = CancellationToken.None;

@@ -28,11 +28,14 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
     }
 
     /// <param name="context">The request.</param>
-    /// <param name="trackerFormat">The simple tracker endpoint: also accepts epoch-millisecond timestamps.</param>
-    public async Task<IResult> HandleAsync(HttpContext context, bool trackerFormat) =>
-        IntakeGate.Answered(await HandleCoreAsync(context, trackerFormat));
+    /// <param name="seedRoute">
+    /// A seed route (POST /event, /events, /webhook/event): the lenient seed payload shapes
+    /// (<see cref="SeedShapes"/>) and epoch-millisecond timestamps; /v1/events stays strict.
+    /// </param>
+    public async Task<IResult> HandleAsync(HttpContext context, bool seedRoute) =>
+        IntakeGate.Answered(await HandleCoreAsync(context, seedRoute));
 
-    private async Task<IResult> HandleCoreAsync(HttpContext context, bool trackerFormat)
+    private async Task<IResult> HandleCoreAsync(HttpContext context, bool seedRoute)
     {
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
@@ -69,7 +72,9 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
                 default:
                     break;
             }
-            batch = parser.Parse(body!.Span, FormatOf(request), receivedAt, allowEpochMillis: trackerFormat);
+            // A write key belongs to exactly one site, so a seed event without site_id is that site's.
+            batch = parser.Parse(body!.Span, FormatOf(request), receivedAt, allowEpochMillis: seedRoute,
+                seed: seedRoute ? new SeedShapes(caller!.Site) : null);
         }
         var (accepted, errors, denied) = IntakeGate.Admit(caller!, batch);
         if (denied is not null)

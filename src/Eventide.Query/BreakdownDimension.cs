@@ -5,4 +5,6 @@ public enum BreakdownDimension
     Path,
     Name,
     Referrer,
+    User,
+    Property,
 }

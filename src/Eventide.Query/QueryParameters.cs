@@ -141,4 +141,73 @@ public static partial class QueryParameters
         day = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         return null;
     }
+
+    public const int MaxPropertyKeyLength = 128;
+    public const int MaxFilters = 10;
+
+    /// <summary>name=, path= and the repeatable filter=property:&lt;key&gt;=&lt;value&gt;.</summary>
+    public static string? TryParseFilter(string? name, string? path, string[]? filters, out QueryFilter? where)
+    {
+        where = null;
+        if (name is { Length: 0 or > 128 })
+        {
+            return "'name' must be 1-128 characters.";
+        }
+        if (path is { Length: 0 or > 2048 })
+        {
+            return "'path' must be 1-2048 characters.";
+        }
+        var properties = new List<KeyValuePair<string, string>>();
+        foreach (var filter in filters ?? [])
+        {
+            const string prefix = "property:";
+            var eq = filter.IndexOf('=', StringComparison.Ordinal);
+            if (!filter.StartsWith(prefix, StringComparison.Ordinal) || eq <= prefix.Length || eq - prefix.Length > MaxPropertyKeyLength)
+            {
+                return $"'filter' must be property:<key>=<value> with a key of 1-{MaxPropertyKeyLength} characters, e.g. filter=property:country=DE; got '{filter}'.";
+            }
+            properties.Add(new(filter[prefix.Length..eq], filter[(eq + 1)..]));
+        }
+        if (properties.Count > MaxFilters)
+        {
+            return $"At most {MaxFilters} 'filter' parameters are allowed; got {properties.Count}.";
+        }
+        where = new QueryFilter(name, path, properties);
+        return null;
+    }
+
+    /// <summary>count (default), sum:&lt;property&gt; or avg:&lt;property&gt;.</summary>
+    public static string? TryParseMetric(string? text, out Metric? metric)
+    {
+        metric = null;
+        if (text is null or "count")
+        {
+            return null;
+        }
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon < 0 ? "" : text[..colon];
+        var property = colon < 0 ? "" : text[(colon + 1)..];
+        if (kind is not ("sum" or "avg") || property.Length is 0 or > MaxPropertyKeyLength)
+        {
+            return $"'metric' must be count, sum:<property> or avg:<property> (e.g. sum:revenue); got '{text}'.";
+        }
+        metric = new Metric(kind == "sum" ? MetricKind.Sum : MetricKind.Avg, property);
+        return null;
+    }
+
+    /// <summary>path, name, referrer, user or property:&lt;key&gt;.</summary>
+    public static string? TryParseBreakdown(string? by, out BreakdownKey? key)
+    {
+        key = by switch
+        {
+            "path" => new BreakdownKey(BreakdownDimension.Path),
+            "name" => new BreakdownKey(BreakdownDimension.Name),
+            "referrer" => new BreakdownKey(BreakdownDimension.Referrer),
+            "user" => new BreakdownKey(BreakdownDimension.User),
+            _ when by is not null && by.StartsWith("property:", StringComparison.Ordinal) && by.Length - 9 is > 0 and <= MaxPropertyKeyLength
+                => new BreakdownKey(BreakdownDimension.Property, by[9..]),
+            _ => null,
+        };
+        return key is null ? $"'by' must be path, name, referrer, user or property:<key> (e.g. property:country); got '{by}'." : null;
+    }
 }

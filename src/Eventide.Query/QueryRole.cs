@@ -20,6 +20,7 @@ public static class QueryRole
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AnalyticsStore>();
         services.AddSingleton<SiteAccess>();
+        services.AddSingleton<Live.LiveHub>();
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer((document, _, _) =>
@@ -57,6 +58,8 @@ public static class QueryRole
         endpoints.MapOpenApi();
         if (endpoints is IApplicationBuilder app)
         {
+            // Runs before the endpoints (WebApplication adds UseEndpoints last): /live over WebSocket.
+            app.UseWebSockets();
             // Swagger UI's files are embedded in the package: /docs works offline.
             app.UseSwaggerUI(o =>
             {

@@ -214,4 +214,91 @@ public class EventParserTests
         Assert.Same(batch.Valid[0].Event.SiteId, batch.Valid[1].Event.SiteId);
         Assert.Same(batch.Valid[0].Event.Name, batch.Valid[1].Event.Name);
     }
+
+    private static EventBatch ParseSeed(string body, string? keySite = "demo") =>
+        Parser.Parse(Encoding.UTF8.GetBytes(body), BodyFormat.Json, Now, seed: new SeedShapes(keySite));
+
+    private static EventRecord SingleSeed(string body)
+    {
+        var batch = ParseSeed(body);
+        Assert.Empty(batch.Errors);
+        return Assert.Single(batch.Valid).Event;
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("event_type")]
+    [InlineData("type")]
+    [InlineData("eventType")]
+    public void Parse_seed_takes_every_name_alias(string field)
+    {
+        Assert.Equal("LOGIN", SingleSeed($$"""{"site_id":"demo","{{field}}":"LOGIN"}""").Name);
+    }
+
+    [Theory]
+    [InlineData("properties")]
+    [InlineData("payload")]
+    [InlineData("data")]
+    public void Parse_seed_takes_every_properties_alias(string field)
+    {
+        Assert.Equal("""{"user":"khushi"}""", SingleSeed($$$"""{"type":"LOGIN","{{{field}}}":{"user":"khushi"}}""").Properties);
+    }
+
+    [Fact]
+    public void Parse_seed_takes_eventId_as_the_event_id()
+    {
+        Assert.Equal("m-1", SingleSeed("""{"eventType":"click","eventId":"m-1"}""").EventId);
+    }
+
+    [Fact]
+    public void Parse_seed_takes_the_site_from_the_key_when_site_id_is_missing()
+    {
+        Assert.Equal("demo", SingleSeed("""{"type":"LOGIN","payload":{"user":"khushi"}}""").SiteId);
+        Assert.Equal("other", SingleSeed("""{"site_id":"other","type":"x"}""").SiteId);
+    }
+
+    [Fact]
+    public void Parse_seed_keeps_unknown_top_level_fields_in_properties()
+    {
+        var e = SingleSeed("""{"eventId":"e1","eventType":"signup","source":"ads","funnelStage":"top","timestamp":"2026-11-22T11:00:00Z","data":{"revenue":12.5}}""");
+        Assert.Equal("signup", e.Name);
+        using var doc = System.Text.Json.JsonDocument.Parse(e.Properties!);
+        Assert.Equal(12.5, doc.RootElement.GetProperty("revenue").GetDouble());
+        Assert.Equal("ads", doc.RootElement.GetProperty("source").GetString());
+        Assert.Equal("top", doc.RootElement.GetProperty("funnelStage").GetString());
+        Assert.Equal(3, doc.RootElement.EnumerateObject().Count());
+        Assert.Equal("""{"country":"DE"}""", SingleSeed("""{"type":"x","country":"DE"}""").Properties);
+        Assert.Equal("""{"country":"DE"}""", SingleSeed("""{"type":"x","data":{},"country":"DE"}""").Properties);
+    }
+
+    [Fact]
+    public void Parse_seed_refuses_a_key_sent_both_in_properties_and_at_the_top()
+    {
+        var batch = ParseSeed("""{"type":"x","data":{"country":"FR"},"country":"DE"}""");
+        var error = Assert.Single(batch.Errors);
+        Assert.Equal("properties", error.Field);
+        Assert.Contains("more than once", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_seed_refuses_two_aliases_of_one_field()
+    {
+        Assert.Equal("payload", Assert.Single(ParseSeed("""{"type":"x","data":{},"payload":{}}""").Errors).Field);
+        Assert.Equal("eventId", Assert.Single(ParseSeed("""{"type":"x","event_id":"a","eventId":"b"}""").Errors).Field);
+    }
+
+    [Fact]
+    public void Parse_seed_still_validates_the_extra_fields()
+    {
+        Assert.Equal("properties", Assert.Single(ParseSeed("""{"type":"x","bad":"a\u0000b"}""").Errors).Field);
+    }
+
+    [Fact]
+    public void Parse_strict_rejects_the_seed_shapes()
+    {
+        Assert.Contains("eventType", Parse("""{"site_id":"demo","eventType":"x"}""").Errors.Select(e => e.Field));
+        Assert.Equal("payload", Rejected("""{"site_id":"demo","name":"x","payload":{}}""").Field);
+        Assert.Equal("country", Rejected("""{"site_id":"demo","name":"x","country":"DE"}""").Field);
+        Assert.Equal("site_id", Rejected("""{"name":"x"}""").Field);
+    }
 }

@@ -33,7 +33,9 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
         Assert.Contains(Events, e => e.UserId is null);
         Assert.Contains(Events, e => e.Path is null);
         output.WriteLine($"{Events.Count} events loaded in {Fixture.LoadTime.TotalSeconds:0.00} s ({Events.Count / Fixture.LoadTime.TotalSeconds:0} events/s)");
-        Assert.True(Fixture.LoadTime < TimeSpan.FromSeconds(60), $"loading took {Fixture.LoadTime}");
+        // A guard against a pathological loader, not a measurement: the WebAssembly engine on a
+        // shared 2-core machine takes minutes, so the bound is generous.
+        Assert.True(Fixture.LoadTime < TimeSpan.FromMinutes(5), $"loading took {Fixture.LoadTime}");
     }
 
     [Theory]
@@ -210,7 +212,7 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
                 if (e.Properties is not null)
                 {
                     using var want = JsonDocument.Parse(e.Properties);
-                    Assert.Equal(want.RootElement.GetProperty("n").GetInt32(), props.GetProperty("n").GetInt32());
+                    Assert.True(JsonElement.DeepEquals(want.RootElement, props), $"{e.Properties} vs {props}");
                 }
             }
         }
@@ -266,6 +268,213 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
         var asReader = await reader.GetStringAsync(new Uri(url, UriKind.Relative));
         var asAdmin = await Fixture.Http.GetStringAsync(new Uri(url, UriKind.Relative));
         Assert.Equal(asAdmin, asReader);
+    }
+
+    /// <summary>Filter cases: the query string and the same filter for LINQ.</summary>
+    public static TheoryData<string, string> FilterCases() => new()
+    {
+        { "full-30-days", "" },
+        { "unaligned-days", "name=pageview" },
+        { "unaligned-hours", "path=/pricing" },
+        { "full-30-days", "filter=property:country=DE" },
+        { "unaligned-days", "filter=property:country=US&filter=property:device=mobile&name=pageview" },
+        { "one-day", "filter=property:utm_campaign=launch&path=/" },
+    };
+
+    private static Expectations.Filter ParseFilter(string query)
+    {
+        string? name = null, path = null;
+        var properties = new List<(string, string)>();
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var (k, v) = (pair[..eq], pair[(eq + 1)..]);
+            switch (k)
+            {
+                case "name": name = v; break;
+                case "path": path = v; break;
+                default:
+                    var inner = v["property:".Length..].Split('=');
+                    properties.Add((inner[0], inner[1]));
+                    break;
+            }
+        }
+        return new Expectations.Filter(name, path, properties);
+    }
+
+    [Theory]
+    [MemberData(nameof(FilterCases))]
+    public async Task Summary_with_filters_previous_period_and_goal_matches_linq(string range, string filter)
+    {
+        var (from, to) = QueryRanges.All[range];
+        var where = ParseFilter(filter);
+        string[] pageviews = ["pageview", "page_view", "view"];
+        foreach (var site in Sites)
+        {
+            using var doc = await GetJsonAsync($"/v1/sites/{site}/summary?{QueryRanges.Query(range)}&goal=signup&{filter}");
+            var root = doc.RootElement;
+            // The query sends milliseconds; the previous period is computed from the range as parsed.
+            var sent = (From: root.GetProperty("from").GetDateTimeOffset(), To: root.GetProperty("to").GetDateTimeOffset());
+            var previousFrom = sent.From - (sent.To - sent.From);
+            var expected = Expectations.SummaryOf(Events, site, from, to, 10, where, pageviews);
+            var previous = Expectations.SummaryOf(Events, site, previousFrom, sent.From, 10, where, pageviews);
+            var goal = Expectations.GoalUsers(Events, site, from, to, where, "signup");
+            var previousGoal = Expectations.GoalUsers(Events, site, previousFrom, sent.From, where, "signup");
+            Assert.Equal(expected.Events, root.GetProperty("events").GetInt64());
+            Assert.Equal(expected.Pageviews, root.GetProperty("pageviews").GetInt64());
+            Assert.Equal(expected.UniqueUsers, root.GetProperty("unique_users").GetInt64());
+            Assert.Equal(expected.TopPaths, Pairs(root.GetProperty("top_paths"), "path", "pageviews").Select(p => (p.Key!, p.Count)).ToList());
+            Assert.Equal(expected.TopNames, Pairs(root.GetProperty("top_events"), "name", "events").Select(p => (p.Key!, p.Count)).ToList());
+            Assert.Equal(goal, root.GetProperty("goal_users").GetInt64());
+            var rate = expected.UniqueUsers == 0 ? 0 : (double)goal / expected.UniqueUsers;
+            Assert.Equal(rate, root.GetProperty("conversion_rate").GetDouble(), 12);
+            var prev = root.GetProperty("previous");
+            Assert.Equal(previousFrom, prev.GetProperty("from").GetDateTimeOffset());
+            Assert.Equal(previous.Events, prev.GetProperty("events").GetInt64());
+            Assert.Equal(previous.Pageviews, prev.GetProperty("pageviews").GetInt64());
+            Assert.Equal(previous.UniqueUsers, prev.GetProperty("unique_users").GetInt64());
+            Assert.Equal(previousGoal, prev.GetProperty("goal_users").GetInt64());
+            var change = root.GetProperty("change");
+            AssertChange(expected.Events, previous.Events, change.GetProperty("events"));
+            AssertChange(expected.Pageviews, previous.Pageviews, change.GetProperty("pageviews"));
+            AssertChange(expected.UniqueUsers, previous.UniqueUsers, change.GetProperty("unique_users"));
+            AssertChange(rate, previous.UniqueUsers == 0 ? 0 : (double)previousGoal / previous.UniqueUsers, change.GetProperty("conversion_rate"));
+        }
+    }
+
+    private static void AssertChange(double current, double previous, JsonElement change)
+    {
+        Assert.Equal(current - previous, change.GetProperty("absolute").GetDouble(), 9);
+        var percent = change.GetProperty("percent");
+        if (previous == 0)
+        {
+            Assert.Equal(JsonValueKind.Null, percent.ValueKind);
+        }
+        else
+        {
+            Assert.Equal((current - previous) / previous * 100, percent.GetDouble(), 9);
+        }
+    }
+
+    public static TheoryData<string, string, string> PropertyBreakdownCases() => new()
+    {
+        { "full-30-days", "property:country", "" },
+        { "unaligned-days", "property:device", "name=pageview" },
+        { "full-30-days", "property:utm_campaign", "filter=property:country=DE" },
+        { "unaligned-hours", "property:revenue", "" },
+        { "full-30-days", "user", "" },
+        { "unaligned-days", "user", "filter=property:device=tablet" },
+        { "one-day", "path", "filter=property:country=FR" },
+        { "unaligned-days", "name", "path=/pricing" },
+        { "unaligned-days", "referrer", "name=click" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PropertyBreakdownCases))]
+    public async Task Breakdown_by_property_or_user_with_filters_matches_linq(string range, string by, string filter)
+    {
+        var (from, to) = QueryRanges.All[range];
+        foreach (var site in Sites)
+        {
+            var expected = Expectations.Breakdown(Events, site, from, to, by, ParseFilter(filter), null, 25);
+            using var doc = await GetJsonAsync($"/v1/sites/{site}/breakdown?by={by}&limit=25&{QueryRanges.Query(range)}&{filter}");
+            Assert.Equal(expected.Select(r => (r.Key, r.Events)).ToList(), Pairs(doc.RootElement.GetProperty("rows"), "key", "events"));
+        }
+    }
+
+    public static TheoryData<string, string, string, string> MetricBreakdownCases() => new()
+    {
+        { "full-30-days", "property:country", "sum:revenue", "" },
+        { "full-30-days", "property:device", "avg:revenue", "name=purchase" },
+        { "unaligned-days", "path", "sum:revenue", "filter=property:country=DE" },
+        { "full-30-days", "name", "avg:n", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MetricBreakdownCases))]
+    public async Task Breakdown_with_a_metric_matches_linq(string range, string by, string metric, string filter)
+    {
+        var (from, to) = QueryRanges.All[range];
+        foreach (var site in Sites)
+        {
+            var expected = Expectations.Breakdown(Events, site, from, to, by, ParseFilter(filter), metric, 25);
+            using var doc = await GetJsonAsync($"/v1/sites/{site}/breakdown?by={by}&metric={metric}&limit=25&{QueryRanges.Query(range)}&{filter}");
+            var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(metric, doc.RootElement.GetProperty("metric").GetString());
+            Assert.Equal(expected.Select(r => (r.Key, r.Events, r.Skipped)),
+                rows.Select(r => (r.GetProperty("key").GetString(), r.GetProperty("events").GetInt64(), (long?)r.GetProperty("skipped").GetInt64())));
+            for (var i = 0; i < rows.Count; i++)
+            {
+                AssertValue(expected[i].Value, rows[i].TryGetProperty("value", out var v) ? v : default);
+            }
+            Assert.Equal(expected.Sum(r => r.Skipped ?? 0), doc.RootElement.GetProperty("skipped").GetInt64());
+        }
+        if (metric == "sum:revenue" && by == "property:country")
+        {
+            var site0 = Expectations.Breakdown(Events, EventDataset.SiteIds[0], from, to, by, ParseFilter(filter), metric, 25);
+            Assert.True(site0.Sum(r => r.Skipped ?? 0) > 0 && site0[0].Value > 0, "the dataset has numeric and non-numeric revenue");
+        }
+    }
+
+    /// <summary>An average over no numbers has no value: the field is absent (default element).</summary>
+    private static void AssertValue(decimal? expected, JsonElement actual)
+    {
+        if (expected is null)
+        {
+            Assert.Equal(JsonValueKind.Undefined, actual.ValueKind);
+            return;
+        }
+        Assert.Equal((double)expected.Value, actual.GetDouble(), 6);
+    }
+
+    public static TheoryData<string, string, string, string> TimeseriesFilterCases() => new()
+    {
+        { "full-30-days", "day", "sum:revenue", "" },
+        { "unaligned-days", "hour", "avg:revenue", "filter=property:country=DE" },
+        { "unaligned-hours", "minute", "sum:n", "name=pageview" },
+        { "one-day", "hour", "count", "filter=property:device=mobile&path=/" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TimeseriesFilterCases))]
+    public async Task Timeseries_with_filters_and_a_metric_matches_linq(string range, string interval, string metric, string filter)
+    {
+        var (from, to) = QueryRanges.All[range];
+        var where = ParseFilter(filter);
+        foreach (var site in Sites)
+        {
+            var expected = Expectations.Timeseries(Events, site, from, to, interval, where);
+            using var doc = await GetJsonAsync($"/v1/sites/{site}/timeseries?interval={interval}&metric={metric}&{QueryRanges.Query(range)}&{filter}");
+            Assert.Equal(expected, Points(doc.RootElement));
+            if (metric == "count")
+            {
+                continue;
+            }
+            var metrics = Expectations.MetricSeries(Events, site, from, to, interval, where, metric);
+            var points = doc.RootElement.GetProperty("points").EnumerateArray().ToList();
+            Assert.Equal(metrics.Select(m => m.Skipped), points.Select(p => p.GetProperty("skipped").GetInt64()));
+            for (var i = 0; i < points.Count; i++)
+            {
+                AssertValue(metrics[i].Value, points[i].TryGetProperty("value", out var v) ? v : default);
+            }
+            Assert.Equal(metrics.Sum(m => m.Skipped), doc.RootElement.GetProperty("skipped").GetInt64());
+        }
+    }
+
+    [Theory]
+    [InlineData("full-30-days", "filter=property:country=DE&name=purchase")]
+    [InlineData("unaligned-days", "filter=property:utm_campaign=spring&filter=property:device=desktop")]
+    public async Task Events_with_property_filters_match_linq(string range, string filter)
+    {
+        var (from, to) = QueryRanges.All[range];
+        var where = ParseFilter(filter);
+        foreach (var site in Sites)
+        {
+            var expected = Expectations.InRange(Events, site, from, to).Where(where.Matches)
+                .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.EventId, StringComparer.Ordinal).Take(1000).Select(e => (string?)e.EventId).ToList();
+            using var doc = await GetJsonAsync($"/v1/sites/{site}/events?limit=1000&{QueryRanges.Query(range)}&{filter}");
+            Assert.Equal(expected, doc.RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event_id").GetString()).ToList());
+        }
     }
 
     protected async Task<JsonDocument> GetJsonAsync(string url)

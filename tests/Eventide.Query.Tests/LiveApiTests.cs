@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Query.Apis;
@@ -55,6 +56,118 @@ public sealed class LiveApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
         reader.Dispose();
         response.Dispose();
         await Testing.Eventually.WaitAsync(() => Task.FromResult(LiveApi.OpenStreams == 0), TimeSpan.FromSeconds(10), "the server to end the stream");
+    }
+
+    [Fact]
+    public async Task WebSocket_and_sse_clients_see_the_same_counts_and_feed()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var site = EventDataset.SiteIds[2];
+        using var http = fixture.Client(fixture.Keys[site].ReadKey);
+        using var sse = await http.GetAsync(new Uri($"/v1/sites/{site}/live?seconds=8", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        sse.EnsureSuccessStatusCode();
+        using var sseReader = new StreamReader(await sse.Content.ReadAsStreamAsync(cts.Token));
+        using var sseFeed = await http.GetAsync(new Uri($"/v1/sites/{site}/live/feed", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        sseFeed.EnsureSuccessStatusCode();
+        using var sseFeedReader = new StreamReader(await sseFeed.Content.ReadAsStreamAsync(cts.Token));
+        using var ws = await ConnectAsync($"/v1/sites/{site}/live?seconds=8", fixture.Keys[site].ReadKey, cts.Token);
+        using var wsFeed = await ConnectAsync($"/v1/sites/{site}/live/feed", fixture.Keys[site].ReadKey, cts.Token);
+
+        var sseCounts = new List<string> { await NextDataAsync(sseReader, cts.Token) };
+        var wsCounts = new List<string> { await ReceiveAsync(ws, cts.Token) };
+        var first = new[] { sseCounts[0], wsCounts[0] }.Select(Ts).Max();
+        var events = Enumerable.Range(0, 6).Select(i => new EventRecord(site, i % 2 == 0 ? "pageview" : "purchase", first.AddSeconds(2 + (i % 3)).AddMilliseconds(50 * i),
+            $"live-{i}", "/live", null, $"u-{i}", null, """{"country":"DE"}""", first)).ToList();
+        await EventDataset.InsertAsync(fixture.DataSource, events, cts.Token);
+
+        while (sseCounts.Count < 8)
+        {
+            sseCounts.Add(await NextDataAsync(sseReader, cts.Token));
+        }
+        while (wsCounts.Count < 8)
+        {
+            wsCounts.Add(await ReceiveAsync(ws, cts.Token));
+        }
+        // Both streams come from one pump: where their seconds overlap, the payloads are identical.
+        var common = sseCounts.Select(Ts).Intersect(wsCounts.Select(Ts)).ToList();
+        // The later stream may have joined the pump up to two ticks after the first; the planned
+        // seconds (first + 2 … first + 4) lie in both.
+        Assert.True(common.Count >= 6, $"{common.Count} common seconds");
+        Assert.Equal(sseCounts.Where(m => common.Contains(Ts(m))), wsCounts.Where(m => common.Contains(Ts(m))));
+        var expected = events.GroupBy(e => e.Timestamp.AddTicks(-(e.Timestamp.UtcTicks % TimeSpan.TicksPerSecond))).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(common.Select(t => expected.GetValueOrDefault(t)), sseCounts.Where(m => common.Contains(Ts(m))).Select(Count));
+        Assert.Equal(WebSocketMessageType.Close, (await ws.ReceiveAsync(new byte[64], cts.Token)).MessageType);
+
+        var sseFeedIds = new List<string>();
+        var wsFeedIds = new List<string>();
+        while (sseFeedIds.Count < events.Count)
+        {
+            using var doc = JsonDocument.Parse(await NextDataAsync(sseFeedReader, cts.Token));
+            sseFeedIds.Add(doc.RootElement.GetProperty("event_id").GetString()!);
+            Assert.Equal("/live", doc.RootElement.GetProperty("path").GetString());
+            Assert.Equal("DE", doc.RootElement.GetProperty("properties").GetProperty("country").GetString());
+        }
+        while (wsFeedIds.Count < events.Count)
+        {
+            using var doc = JsonDocument.Parse(await ReceiveAsync(wsFeed, cts.Token));
+            wsFeedIds.Add(doc.RootElement.GetProperty("event_id").GetString()!);
+        }
+        var inserted = events.OrderBy(e => e.Timestamp).Select(e => e.EventId).ToList();
+        Assert.Equal(inserted, sseFeedIds);
+        Assert.Equal(inserted, wsFeedIds);
+        await wsFeed.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+    }
+
+    private static DateTimeOffset Ts(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("ts").GetDateTimeOffset();
+    }
+
+    private static long Count(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("events").GetInt64();
+    }
+
+    private async Task<ClientWebSocket> ConnectAsync(string path, string key, CancellationToken ct)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Authorization", $"Bearer {key}");
+        var uri = new UriBuilder(new Uri(fixture.Address, path)) { Scheme = "ws" }.Uri;
+        await ws.ConnectAsync(uri, ct);
+        return ws;
+    }
+
+    private static async Task<string> ReceiveAsync(ClientWebSocket ws, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        var total = 0;
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer.AsMemory(total), ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new InvalidOperationException("the socket closed early");
+            }
+            total += result.Count;
+            if (result.EndOfMessage)
+            {
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+            }
+        }
+    }
+
+    private static async Task<string> NextDataAsync(StreamReader reader, CancellationToken ct)
+    {
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(ct) ?? throw new InvalidOperationException("the stream ended early");
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                return line["data: ".Length..];
+            }
+        }
     }
 
     private static async Task<(DateTimeOffset Ts, long Events)> NextAsync(StreamReader reader, CancellationToken ct)

@@ -63,7 +63,12 @@ public sealed class EventParser
     /// <param name="format">JSON (object or array) or NDJSON.</param>
     /// <param name="receivedAt">The server's receive time: the default timestamp and the reference for the skew and retention checks.</param>
     /// <param name="allowEpochMillis">Also accept a timestamp given as integer Unix epoch milliseconds (the simple tracker format).</param>
-    public EventBatch Parse(ReadOnlySpan<byte> body, BodyFormat format, DateTimeOffset receivedAt, bool allowEpochMillis = false)
+    /// <param name="seed">
+    /// The lenient shapes of the seed routes (POST /event, /events, /webhook/event): more aliases,
+    /// unknown top-level fields kept in properties, and a missing site_id taken from
+    /// <see cref="SeedShapes.DefaultSite"/>. Null is the strict /v1/events contract.
+    /// </param>
+    public EventBatch Parse(ReadOnlySpan<byte> body, BodyFormat format, DateTimeOffset receivedAt, bool allowEpochMillis = false, SeedShapes? seed = null)
     {
         var batch = new EventBatch();
         if (!Utf8.IsValid(body))
@@ -74,7 +79,7 @@ public sealed class EventParser
         {
             body = body[3..];
         }
-        var state = new ParseState(receivedAt, allowEpochMillis);
+        var state = new ParseState(receivedAt, allowEpochMillis || seed is not null, seed);
         return format == BodyFormat.Ndjson ? ParseNdjson(body, state, batch) : ParseJson(body, state, batch);
     }
 
@@ -189,7 +194,16 @@ public sealed class EventParser
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = Identify(ref reader, out var fieldName);
+                var field = Identify(ref reader, state.Seed is not null, out var fieldName);
+                if (field == Field.Unknown && state.Seed is not null)
+                {
+                    // Seed shapes: an unknown top-level field is custom data, kept in properties.
+                    var keyStart = (int)reader.TokenStartIndex;
+                    reader.Read();
+                    reader.Skip();
+                    (e.Extras ??= []).Add(json[keyStart..(int)reader.BytesConsumed].ToArray());
+                    continue;
+                }
                 if (field == Field.Unknown)
                 {
                     batch.Errors.Add(new EventError(index, fieldName,
@@ -201,9 +215,13 @@ public sealed class EventParser
                 var bit = 1 << (int)field;
                 if ((e.Seen & bit) != 0)
                 {
-                    batch.Errors.Add(new EventError(index, fieldName, field == Field.Name
-                        ? "The event name is given more than once (name, event_type and type are aliases); send one."
-                        : "The field appears more than once; send it once.", RejectReason.Invalid));
+                    batch.Errors.Add(new EventError(index, fieldName, field switch
+                    {
+                        Field.Name => "The event name is given more than once (name, event_type, type and on the seed routes eventType are aliases); send one.",
+                        Field.Properties => "The properties are given more than once (properties, and on the seed routes payload and data, are aliases); send one.",
+                        Field.EventId => "The event id is given more than once (event_id, and on the seed routes eventId, are aliases); send one.",
+                        _ => "The field appears more than once; send it once.",
+                    }, RejectReason.Invalid));
                     reader.Read();
                     reader.Skip();
                     continue;
@@ -224,13 +242,21 @@ public sealed class EventParser
             return;
         }
 
-        if ((e.Seen & (1 << (int)Field.SiteId)) == 0)
+        if ((e.Seen & (1 << (int)Field.SiteId)) == 0 && state.Seed?.DefaultSite is { } keySite)
+        {
+            e.SiteId = keySite;
+        }
+        else if ((e.Seen & (1 << (int)Field.SiteId)) == 0)
         {
             batch.Errors.Add(new EventError(index, "site_id", "The field is required: the id of the site the event belongs to.", RejectReason.Invalid));
         }
         if ((e.Seen & (1 << (int)Field.Name)) == 0)
         {
             batch.Errors.Add(new EventError(index, "name", "The field is required (or its alias event_type or type): the event name, e.g. pageview.", RejectReason.Invalid));
+        }
+        if (e.Extras is not null && batch.Errors.Count == errorsBefore)
+        {
+            e.Properties = MergeExtras(e.Properties, e.Extras, index, state, batch);
         }
         if (batch.Errors.Count > errorsBefore)
         {
@@ -522,6 +548,35 @@ public sealed class EventParser
         return Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
     }
 
+    /// <summary>
+    /// Adds the unknown top-level fields of a seed-shaped event to its properties and validates
+    /// the result like any properties object, so a key sent both ways is refused as a duplicate
+    /// rather than one of the two values silently winning.
+    /// </summary>
+    private string? MergeExtras(string? properties, List<byte[]> extras, int index, ParseState state, EventBatch batch)
+    {
+        var merged = new List<byte>(256) { (byte)'{' };
+        if (properties is not null)
+        {
+            var inner = Encoding.UTF8.GetBytes(properties.Trim());
+            var body = inner.AsSpan(1, inner.Length - 2);
+            if (body.Trim(" \t\r\n"u8).Length > 0)
+            {
+                merged.AddRange(body);
+                merged.Add((byte)',');
+            }
+        }
+        for (var i = 0; i < extras.Count; i++)
+        {
+            merged.AddRange(extras[i]);
+            merged.Add((byte)(i == extras.Count - 1 ? '}' : ','));
+        }
+        var bytes = merged.ToArray();
+        var reader = new Utf8JsonReader(bytes, ReaderOptions);
+        reader.Read();
+        return ReadProperties(ref reader, bytes, index, state, batch);
+    }
+
     private static bool TryGetText(ref Utf8JsonReader reader, out string text, out string? error)
     {
         try
@@ -538,8 +593,22 @@ public sealed class EventParser
         return error is null;
     }
 
-    private static Field Identify(ref Utf8JsonReader reader, out string name)
+    private static Field Identify(ref Utf8JsonReader reader, bool seed, out string name)
     {
+        if (seed)
+        {
+            (Field Field, string Name) alias =
+                reader.ValueTextEquals("eventType"u8) ? (Field.Name, "eventType")
+                : reader.ValueTextEquals("eventId"u8) ? (Field.EventId, "eventId")
+                : reader.ValueTextEquals("payload"u8) ? (Field.Properties, "payload")
+                : reader.ValueTextEquals("data"u8) ? (Field.Properties, "data")
+                : (Field.Unknown, "");
+            if (alias.Field != Field.Unknown)
+            {
+                name = alias.Name;
+                return alias.Field;
+            }
+        }
         (Field Field, string Name) match =
             reader.ValueTextEquals("site_id"u8) ? (Field.SiteId, "site_id")
             : reader.ValueTextEquals("name"u8) ? (Field.Name, "name")
@@ -594,11 +663,16 @@ public sealed class EventParser
         public string? SessionId;
         public string? Properties;
         public DateTimeOffset? Timestamp;
+
+        /// <summary>Unknown top-level fields of a seed-shaped event, each as its raw "key": value text.</summary>
+        public List<byte[]>? Extras;
     }
 
     /// <summary>Per-call state: recent strings to reuse and pooled key sets for duplicate detection.</summary>
-    private sealed class ParseState(DateTimeOffset receivedAt, bool allowEpochMillis)
+    private sealed class ParseState(DateTimeOffset receivedAt, bool allowEpochMillis, SeedShapes? seed)
     {
+        public SeedShapes? Seed { get; } = seed;
+
         private readonly Stack<HashSet<string>> _pool = new();
 
         public DateTimeOffset ReceivedAt { get; } = receivedAt;

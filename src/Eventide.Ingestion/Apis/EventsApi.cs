@@ -7,13 +7,13 @@ namespace Eventide.Ingestion.Apis;
 public static class EventsApi
 {
     /// <summary>
-    /// POST /v1/events (the full event model) and POST /event (the simple tracker format).
+    /// POST /v1/events (the strict event model) and the seed routes POST /event, /events, /webhook/event.
     /// No Accepts metadata on purpose: routing would then answer other content types with an
     /// empty 415, and browsers' sendBeacon posts text/plain. The body decides (docs/ingestion.md).
     /// </summary>
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/events", (HttpContext context, EventIntake intake) => intake.HandleAsync(context, trackerFormat: false))
+        endpoints.MapPost("/v1/events", (HttpContext context, EventIntake intake) => intake.HandleAsync(context, seedRoute: false))
             .WithName("PostEvents")
             .WithSummary("Ingest events: one JSON object, a JSON array or NDJSON, optionally gzip-compressed; 202 after they are committed.")
             .Produces(StatusCodes.Status202Accepted)
@@ -25,9 +25,24 @@ public static class EventsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        endpoints.MapPost("/event", (HttpContext context, EventIntake intake) => intake.HandleAsync(context, trackerFormat: true))
-            .WithName("PostTrackerEvent")
-            .WithSummary("Ingest one event in the simple tracker format {site_id, event_type, path, user_id, timestamp}; same answers as /v1/events.")
+        MapSeedRoute(endpoints, "/event", "PostTrackerEvent",
+            "Ingest events in the simple tracker shape {site_id, event_type, path, user_id, timestamp}; same answers as /v1/events.");
+        MapSeedRoute(endpoints, "/events", "PostSeedEvents",
+            "Ingest events in the queue-service shape {type, payload}; site_id defaults to the write key's site.");
+        MapSeedRoute(endpoints, "/webhook/event", "PostWebhookEvent",
+            "Ingest events in the marketing-platform shape {eventId, eventType, timestamp, data, ...}; other fields are kept in properties.");
+        return endpoints;
+    }
+
+    /// <summary>
+    /// A seed route: the seed payload shapes (aliases eventType, eventId, payload, data; unknown
+    /// top-level fields kept in properties; site_id from the write key) and epoch-millisecond
+    /// timestamps, with the same answers as /v1/events (docs/ingestion.md, "Seed routes").
+    /// </summary>
+    private static void MapSeedRoute(IEndpointRouteBuilder endpoints, string route, string name, string summary) =>
+        endpoints.MapPost(route, (HttpContext context, EventIntake intake) => intake.HandleAsync(context, seedRoute: true))
+            .WithName(name)
+            .WithSummary(summary)
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -35,6 +50,4 @@ public static class EventsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return endpoints;
-    }
 }

@@ -19,28 +19,28 @@ public static class AnalyticsApi
 
     public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/v1/sites/{site}").WithTags("Analytics");
+        var group = endpoints.MapSiteGroup("Analytics");
 
         group.MapGet("/summary", SummaryAsync)
             .WithName("GetSummary")
-            .WithSummary("Totals for a range: events, pageviews, unique users, top paths and top event names.")
-            .WithDescription("Counts from events_1d/1h/1m (raw events only for sub-minute edges); unique users from users_1h plus raw events for partial edge hours.")
+            .WithSummary("Totals for a range: events, pageviews, unique users, top paths and top event names, with the previous period of the same length, the change of each figure and an optional goal's conversion rate.")
+            .WithDescription("Counts from events_1d/1h/1m (raw events only for sub-minute edges, or for all with a property filter); unique users from users_1h plus raw events for partial edge hours (raw events with any filter). Pageviews are the names in Eventide:Query:PageviewNames. conversion_rate = goal_users / unique_users.")
             .Produces<SummaryResponse>()
             .ProducesQueryProblems()
             .Timed("summary");
 
         group.MapGet("/timeseries", TimeseriesAsync)
             .WithName("GetTimeseries")
-            .WithSummary("Events and unique users per minute, hour or day bucket; empty buckets are zeros.")
-            .WithDescription("Events from the aggregate of the interval's width or finer; unique users from users_1h for hour/day points, raw events for minute points or with a name filter. At most 10 000 points.")
+            .WithSummary("Events, unique users and optionally a numeric metric (sum:/avg: of a property) per minute, hour or day bucket; empty buckets are zeros.")
+            .WithDescription("Events from the aggregate of the interval's width or finer (raw events with a property filter); unique users from users_1h for hour/day points, raw events for minute points or with any filter; metrics from raw events. At most 10 000 points.")
             .Produces<TimeseriesResponse>()
             .ProducesQueryProblems()
             .Timed("timeseries");
 
         group.MapGet("/breakdown", BreakdownAsync)
             .WithName("GetBreakdown")
-            .WithSummary("Events per path, event name or referrer, most first.")
-            .WithDescription("by=path|name from the aggregates; by=referrer from raw events (the aggregates have no referrer).")
+            .WithSummary("Events per path, event name, referrer, user or property value, most first; optionally with a numeric metric per row.")
+            .WithDescription("by=path|name from the aggregates unless a property filter or a metric needs raw events; by=referrer|user|property:<key> from raw events. With metric=sum:<p>|avg:<p> rows are ordered by the metric's value.")
             .Produces<BreakdownResponse>()
             .ProducesQueryProblems()
             .Timed("breakdown");
@@ -57,87 +57,76 @@ public static class AnalyticsApi
     }
 
     private static async Task<IResult> SummaryAsync(
-        string site,
-        [Description("Start of the range, inclusive (RFC 3339). Omit from and to for the last 24 hours.")] string? from,
-        [Description("End of the range, exclusive (RFC 3339).")] string? to,
-        [Description("Entries in top_paths and top_events, 1-1000, default 10.")] string? limit,
-        HttpContext context, SiteAccess access, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
+        [AsParameters] SiteQuery query,
+        [Description("A goal event name: the answer adds goal_users (users who sent it) and conversion_rate = goal_users / unique_users, for both periods.")] string? goal,
+        AnalyticsStore store, EventideOptions options, CancellationToken ct)
     {
-        if (await access.CheckAsync(context, site, ct) is { } denied)
+        if (goal is { Length: 0 or > 128 })
         {
-            return denied;
+            return Problems.BadRequest("'goal' must be an event name of 1-128 characters.");
         }
-        var top = DefaultTopLimit;
-        var error = QueryParameters.TryParseRange(from, to, time.GetUtcNow(), options.Query.MaxRangeDays, out var range)
-            ?? QueryParameters.TryParseLimit(limit, DefaultTopLimit, MaxLimit, out top);
-        if (error is not null)
-        {
-            return Problems.BadRequest(error);
-        }
-        var s = await store.SummaryAsync(site, range, top, ct);
-        return TypedResults.Ok(new SummaryResponse(site, range.From, range.To, s.Events, s.Pageviews, s.UniqueUsers, s.TopPaths, s.TopEvents));
+        var range = query.Range;
+        var previousRange = new TimeRange(range.From - range.Length, range.From);
+        var names = options.Query.PageviewNameList();
+        var s = await store.SummaryAsync(query.Site, range, query.Top, query.Where, names, goal, ct);
+        var p = await store.SummaryAsync(query.Site, previousRange, 1, query.Where, names, goal, ct);
+        var rate = Rate(s);
+        var previousRate = Rate(p);
+        var change = new SummaryChange(Change.Of(s.Events, p.Events), Change.Of(s.Pageviews, p.Pageviews), Change.Of(s.UniqueUsers, p.UniqueUsers),
+            goal is null ? null : Change.Of(rate ?? 0, previousRate ?? 0));
+        return TypedResults.Ok(new SummaryResponse(query.Site, range.From, range.To, s.Events, s.Pageviews, s.UniqueUsers, s.TopPaths, s.TopEvents,
+            goal, s.GoalUsers, rate,
+            new PeriodTotals(previousRange.From, previousRange.To, p.Events, p.Pageviews, p.UniqueUsers, p.GoalUsers, previousRate), change));
     }
 
+    /// <summary>Goal users per unique user; 0 when the period has no users, null without a goal.</summary>
+    private static double? Rate(SummaryResult s) =>
+        s.GoalUsers is not { } goal ? null : s.UniqueUsers == 0 ? 0 : (double)goal / s.UniqueUsers;
+
     private static async Task<IResult> TimeseriesAsync(
-        string site,
-        [Description("Start of the range, inclusive (RFC 3339).")] string? from,
-        [Description("End of the range, exclusive (RFC 3339).")] string? to,
+        [AsParameters] SiteQuery query,
         [Description("minute, hour (default) or day; buckets are UTC-aligned.")] string? interval,
-        [Description("Only events with this name.")] string? name,
-        HttpContext context, SiteAccess access, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
+        [Description("count (default), sum:<property> or avg:<property>: adds value and skipped to each point; values that are not JSON numbers are skipped and counted.")] string? metric,
+        AnalyticsStore store, CancellationToken ct)
     {
-        if (await access.CheckAsync(context, site, ct) is { } denied)
-        {
-            return denied;
-        }
         var width = Granularity.Hour;
-        var error = QueryParameters.TryParseRange(from, to, time.GetUtcNow(), options.Query.MaxRangeDays, out var range)
-            ?? QueryParameters.TryParseInterval(interval, out width)
-            ?? QueryParameters.CheckBuckets(range, width)
-            ?? (name is { Length: 0 or > 128 } ? "'name' must be 1-128 characters." : null);
+        Metric? parsedMetric = null;
+        var error = QueryParameters.TryParseInterval(interval, out width)
+            ?? QueryParameters.CheckBuckets(query.Range, width)
+            ?? QueryParameters.TryParseMetric(metric, out parsedMetric);
         if (error is not null)
         {
             return Problems.BadRequest(error);
         }
-        var points = await store.TimeseriesAsync(site, range, width, name, ct);
-        return TypedResults.Ok(new TimeseriesResponse(site, range.From, range.To, width.ToString().ToLowerInvariant(), name, points));
+        var points = await store.TimeseriesAsync(query.Site, query.Range, width, query.Where, parsedMetric, ct);
+        return TypedResults.Ok(new TimeseriesResponse(query.Site, query.Range.From, query.Range.To, width.ToString().ToLowerInvariant(), query.Name,
+            parsedMetric?.ToString() ?? "count", points, parsedMetric is null ? null : points.Sum(p => p.Skipped ?? 0)));
     }
 
     private static async Task<IResult> BreakdownAsync(
-        string site,
-        [Description("Start of the range, inclusive (RFC 3339).")] string? from,
-        [Description("End of the range, exclusive (RFC 3339).")] string? to,
-        [Description("path, name or referrer (required).")] string? by,
-        [Description("Rows to return, 1-1000, default 10.")] string? limit,
-        HttpContext context, SiteAccess access, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
+        [AsParameters] SiteQuery query,
+        [Description("path, name, referrer, user (top users) or property:<key> (e.g. property:country); required.")] string? by,
+        [Description("count (default), sum:<property> or avg:<property>: adds value and skipped to each row and orders rows by value.")] string? metric,
+        AnalyticsStore store, CancellationToken ct)
     {
-        if (await access.CheckAsync(context, site, ct) is { } denied)
-        {
-            return denied;
-        }
-        BreakdownDimension dimension = default;
-        var rows = DefaultTopLimit;
-        var error = QueryParameters.TryParseRange(from, to, time.GetUtcNow(), options.Query.MaxRangeDays, out var range)
-            ?? TryParseDimension(by, out dimension)
-            ?? QueryParameters.TryParseLimit(limit, DefaultTopLimit, MaxLimit, out rows);
+        BreakdownKey? key = null;
+        Metric? parsedMetric = null;
+        var error = QueryParameters.TryParseBreakdown(by, out key) ?? QueryParameters.TryParseMetric(metric, out parsedMetric);
         if (error is not null)
         {
             return Problems.BadRequest(error);
         }
-        var result = await store.BreakdownAsync(site, range, dimension, rows, ct);
-        return TypedResults.Ok(new BreakdownResponse(site, range.From, range.To, by!, result));
+        var rows = await store.BreakdownAsync(query.Site, query.Range, key!, query.Where, parsedMetric, query.Top, ct);
+        return TypedResults.Ok(new BreakdownResponse(query.Site, query.Range.From, query.Range.To, by!, parsedMetric?.ToString() ?? "count", rows,
+            parsedMetric is null ? null : rows.Sum(r => r.Skipped ?? 0)));
     }
 
     private static async Task<IResult> FunnelAsync(
         string site,
         [Description("Start of the range when the body has no 'from' (RFC 3339).")] string? from,
         [Description("End of the range when the body has no 'to' (RFC 3339).")] string? to,
-        HttpContext context, SiteAccess access, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
+        HttpContext context, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
     {
-        if (await access.CheckAsync(context, site, ct) is { } denied)
-        {
-            return denied;
-        }
         FunnelRequest? request;
         try
         {
@@ -162,24 +151,6 @@ public static class AnalyticsApi
         var steps = funnel!.Steps.Select((step, i) => new FunnelStepResult(
             step.Name!, step.Path, users[i], users[0] == 0 ? 0 : (double)users[i] / users[0])).ToList();
         return TypedResults.Ok(new FunnelResponse(site, range.From, range.To, (long)funnel.Window.TotalSeconds, steps));
-    }
-
-    internal static string? TryParseDimension(string? by, out BreakdownDimension dimension)
-    {
-        dimension = BreakdownDimension.Path;
-        switch (by)
-        {
-            case "path":
-                return null;
-            case "name":
-                dimension = BreakdownDimension.Name;
-                return null;
-            case "referrer":
-                dimension = BreakdownDimension.Referrer;
-                return null;
-            default:
-                return $"'by' must be path, name or referrer; got '{by}'.";
-        }
     }
 
     internal static string? TryParseFunnel(FunnelRequest request, int maxRangeDays, out FunnelDefinition? funnel)

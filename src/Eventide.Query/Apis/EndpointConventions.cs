@@ -1,11 +1,20 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Eventide.Query.Apis;
 
 internal static class EndpointConventions
 {
+    /// <summary>/v1/sites/{site}/ with the access check and shared parameter parsing of <see cref="SiteQueryFilter"/>.</summary>
+    public static RouteGroupBuilder MapSiteGroup(this IEndpointRouteBuilder endpoints, string tag)
+    {
+        var group = endpoints.MapGroup("/v1/sites/{site}").WithTags(tag);
+        group.AddEndpointFilter(SiteQueryFilter.InvokeAsync);
+        return group;
+    }
+
     /// <summary>Declares the problem responses every query endpoint can give: 400, 401, 403, 404.</summary>
     public static RouteHandlerBuilder ProducesQueryProblems(this RouteHandlerBuilder builder) =>
         builder.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)

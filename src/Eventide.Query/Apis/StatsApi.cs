@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Eventide.Core;
 using Eventide.Query.Contracts;
 using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ public static class StatsApi
         endpoints.MapGet("/stats", GetAsync)
             .WithTags("Compat")
             .WithName("GetStats")
-            .WithSummary("Pageviews, unique users and the top 10 paths by pageviews of one site on one UTC day.")
+            .WithSummary("Pageviews (the names in Eventide:Query:PageviewNames), unique users and the top 10 paths by pageviews of one site on one UTC day (default today).")
             .WithDescription("Same sources as the summary: events_1d for the day, users_1h for unique users.")
             .Produces<StatsResponse>()
             .ProducesQueryProblems()
@@ -25,8 +26,8 @@ public static class StatsApi
 
     private static async Task<IResult> GetAsync(
         [Description("The site (required).")] string? site_id,
-        [Description("The UTC day as YYYY-MM-DD (required).")] string? date,
-        HttpContext context, SiteAccess access, AnalyticsStore store, CancellationToken ct)
+        [Description("The UTC day as YYYY-MM-DD; default today (UTC).")] string? date,
+        HttpContext context, SiteAccess access, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
     {
         if (site_id is null)
         {
@@ -38,11 +39,14 @@ public static class StatsApi
         {
             return denied;
         }
+        // The reporting seed reads GET /stats?site_id=demo without a date: today, as it documents.
+        date ??= time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         if (QueryParameters.TryParseDate(date, out var day) is { } error)
         {
             return Problems.BadRequest(error);
         }
-        var s = await store.SummaryAsync(site_id, new TimeRange(day, day.AddDays(1)), AnalyticsApi.DefaultTopLimit, ct);
-        return TypedResults.Ok(new StatsResponse(site_id, date!, s.Pageviews, s.UniqueUsers, s.TopPaths.Select(p => new PathViews(p.Path, p.Pageviews)).ToList()));
+        var s = await store.SummaryAsync(site_id, new TimeRange(day, day.AddDays(1)), AnalyticsApi.DefaultTopLimit, QueryFilter.None,
+            options.Query.PageviewNameList(), null, ct);
+        return TypedResults.Ok(new StatsResponse(site_id, date, s.Pageviews, s.UniqueUsers, s.TopPaths.Select(p => new PathViews(p.Path, p.Pageviews)).ToList()));
     }
 }

@@ -12,31 +12,46 @@ namespace Eventide.Query.Data;
 /// </summary>
 public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>The event name that counts as a pageview.</summary>
-    public const string Pageview = "pageview";
-
-    public async Task<SummaryResult> SummaryAsync(string site, TimeRange range, int limit, CancellationToken ct)
+    /// <summary>
+    /// Totals for a range. Counts come from the aggregates unless a property filter forces raw
+    /// events; unique users from users_1h unless any filter does (users_1h has no name, path or
+    /// properties). <paramref name="pageviewNames"/> are the names that count as pageviews.
+    /// </summary>
+    public async Task<SummaryResult> SummaryAsync(string site, TimeRange range, int limit, QueryFilter where,
+        IReadOnlyList<string> pageviewNames, string? goal, CancellationToken ct)
     {
         var sql = new SqlBuilder();
         var s = sql.Param(site);
-        var pv = sql.Param(Pageview);
+        var pv = sql.Param(pageviewNames.ToArray());
         var lim = sql.Param(limit);
-        var parts = sql.EventParts(s, RangePlan.ForEvents(range));
-        var users = sql.UserParts(s, RangePlan.ForUsers(range));
+        var parts = sql.EventParts(s, EventPlan(range, where), where);
+        var users = sql.UserParts(s, UserPlan(range, where), where);
+        var goalBranch = "";
+        if (goal is not null)
+        {
+            var (_, raw) = sql.Conditions(where);
+            goalBranch = $"""
+
+                UNION ALL SELECT 5, NULL, count(DISTINCT user_id)::bigint FROM eventide.events
+                    WHERE site_id = {s} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)}
+                    AND user_id IS NOT NULL AND name = {sql.Param(goal)}{raw}
+                """;
+        }
         sql.Append($"""
             WITH parts AS ({parts}),
             users AS ({users}),
             np AS MATERIALIZED (SELECT name, path, sum(events)::bigint AS events FROM parts GROUP BY name, path)
             SELECT 0, NULL::text, coalesce(sum(events), 0)::bigint FROM np
-            UNION ALL SELECT 1, NULL, coalesce(sum(events) FILTER (WHERE name = {pv}), 0)::bigint FROM np
+            UNION ALL SELECT 1, NULL, coalesce(sum(events) FILTER (WHERE name = ANY({pv})), 0)::bigint FROM np
             UNION ALL SELECT 2, NULL, count(DISTINCT user_id)::bigint FROM users
-            UNION ALL (SELECT 3, path, sum(events)::bigint AS v FROM np WHERE name = {pv} AND path IS NOT NULL
+            UNION ALL (SELECT 3, path, sum(events)::bigint AS v FROM np WHERE name = ANY({pv}) AND path IS NOT NULL
                        GROUP BY path ORDER BY v DESC, path COLLATE "C" LIMIT {lim})
-            UNION ALL (SELECT 4, name, sum(events)::bigint AS v FROM np GROUP BY name ORDER BY v DESC, name COLLATE "C" LIMIT {lim})
+            UNION ALL (SELECT 4, name, sum(events)::bigint AS v FROM np GROUP BY name ORDER BY v DESC, name COLLATE "C" LIMIT {lim}){goalBranch}
             """);
         await using var cmd = sql.ToCommand(dataSource);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         long events = 0, pageviews = 0, usersCount = 0;
+        long? goalUsers = null;
         var paths = new List<PathPageviews>();
         var names = new List<NameEvents>();
         while (await reader.ReadAsync(ct))
@@ -48,75 +63,102 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
                 case 1: pageviews = value; break;
                 case 2: usersCount = value; break;
                 case 3: paths.Add(new PathPageviews(reader.GetString(1), value)); break;
-                default: names.Add(new NameEvents(reader.GetString(1), value)); break;
+                case 4: names.Add(new NameEvents(reader.GetString(1), value)); break;
+                default: goalUsers = value; break;
             }
         }
         // UNION ALL does not promise to keep each branch's order.
         paths.Sort((a, b) => b.Pageviews != a.Pageviews ? b.Pageviews.CompareTo(a.Pageviews) : string.CompareOrdinal(a.Path, b.Path));
         names.Sort((a, b) => b.Events != a.Events ? b.Events.CompareTo(a.Events) : string.CompareOrdinal(a.Name, b.Name));
-        return new SummaryResult(events, pageviews, usersCount, paths, names);
+        return new SummaryResult(events, pageviews, usersCount, paths, names, goalUsers);
     }
 
-    public async Task<IReadOnlyList<TimeseriesPoint>> TimeseriesAsync(string site, TimeRange range, Granularity interval, string? name, CancellationToken ct)
+    public async Task<IReadOnlyList<TimeseriesPoint>> TimeseriesAsync(string site, TimeRange range, Granularity interval, QueryFilter where, Metric? metric, CancellationToken ct)
     {
         var sql = new SqlBuilder();
         var s = sql.Param(site);
-        var n = name is null ? null : sql.Param(name);
         var width = sql.Param(TimeBuckets.Width(interval));
-        var parts = sql.EventParts(s, RangePlan.ForEvents(range, interval), n);
+        var parts = sql.EventParts(s, where.HasProperties ? Raw(range) : RangePlan.ForEvents(range, interval), where);
         // users_1h nests inside hour and day points only; per-minute users and
-        // users of one event name come from raw events.
-        var userPlan = interval == Granularity.Minute || name is not null
-            ? [new RangeSegment(RangeSource.Raw, range)]
-            : RangePlan.ForUsers(range);
-        var users = sql.UserParts(s, userPlan, n);
+        // filtered users come from raw events.
+        var userPlan = interval == Granularity.Minute || !where.IsEmpty ? Raw(range) : RangePlan.ForUsers(range);
+        var users = sql.UserParts(s, userPlan, where);
+        var metricBranch = "";
+        if (metric is not null)
+        {
+            var (_, raw) = sql.Conditions(where);
+            var (value, skipped) = MetricColumns(sql, metric);
+            metricBranch = $"""
+
+                UNION ALL
+                SELECT date_bin({width}, time, {SqlBuilder.Origin}), 0, 0, {value}, {skipped} FROM eventide.events
+                WHERE site_id = {s} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)}{raw} GROUP BY 1
+                """;
+        }
         sql.Append($"""
             WITH parts AS ({parts}),
             users AS ({users})
-            SELECT b, sum(e)::bigint, sum(u)::bigint FROM (
-                SELECT date_bin({width}, bucket, {SqlBuilder.Origin}) AS b, sum(events) AS e, 0::bigint AS u FROM parts GROUP BY 1
+            SELECT b, sum(e)::bigint, sum(u)::bigint, sum(m), sum(k)::bigint FROM (
+                SELECT date_bin({width}, bucket, {SqlBuilder.Origin}) AS b, sum(events) AS e, 0::bigint AS u, NULL::numeric AS m, 0::bigint AS k FROM parts GROUP BY 1
                 UNION ALL
-                SELECT date_bin({width}, bucket, {SqlBuilder.Origin}), 0, count(DISTINCT user_id) FROM users GROUP BY 1
+                SELECT date_bin({width}, bucket, {SqlBuilder.Origin}), 0, count(DISTINCT user_id), NULL, 0 FROM users GROUP BY 1{metricBranch}
             ) x GROUP BY b
             """);
-        var found = new Dictionary<DateTimeOffset, (long Events, long Users)>();
+        var found = new Dictionary<DateTimeOffset, TimeseriesPoint>();
         await using (var cmd = sql.ToCommand(dataSource))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                found[reader.GetFieldValue<DateTimeOffset>(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+                var bucket = reader.GetFieldValue<DateTimeOffset>(0);
+                found[bucket] = new TimeseriesPoint(bucket, reader.GetInt64(1), reader.GetInt64(2),
+                    metric is null ? null : reader.IsDBNull(3) ? MetricEmpty(metric) : reader.GetDecimal(3),
+                    metric is null ? null : reader.GetInt64(4));
             }
         }
         // Empty buckets have no rows; the answer has every bucket of the range.
         return TimeBuckets.Starts(range, interval)
-            .Select(b => found.TryGetValue(b, out var v) ? new TimeseriesPoint(b, v.Events, v.Users) : new TimeseriesPoint(b, 0, 0))
+            .Select(b => found.TryGetValue(b, out var v) ? v : new TimeseriesPoint(b, 0, 0, metric is null ? null : MetricEmpty(metric), metric is null ? null : 0))
             .ToList();
     }
 
-    public async Task<IReadOnlyList<BreakdownRow>> BreakdownAsync(string site, TimeRange range, BreakdownDimension by, int limit, CancellationToken ct)
+    /// <summary>
+    /// Events per key, most first (by the metric's value first when one is given). Path and name
+    /// without property filters or metric come from the aggregates; everything else from raw events.
+    /// </summary>
+    public async Task<IReadOnlyList<BreakdownRow>> BreakdownAsync(string site, TimeRange range, BreakdownKey by, QueryFilter where, Metric? metric, int limit, CancellationToken ct)
     {
         var sql = new SqlBuilder();
         var s = sql.Param(site);
         var lim = sql.Param(limit);
-        if (by == BreakdownDimension.Referrer)
+        if (by.Dimension is BreakdownDimension.Path or BreakdownDimension.Name && metric is null && !where.HasProperties)
         {
-            // The aggregates have no referrer: raw events over the range.
-            var (from, to) = (sql.Param(range.From), sql.Param(range.To));
+            var key = by.Dimension == BreakdownDimension.Path ? "path" : "name";
+            var parts = sql.EventParts(s, RangePlan.ForEvents(range), where);
             sql.Append($"""
-                SELECT referrer, count(*)::bigint AS v FROM eventide.events
-                WHERE site_id = {s} AND time >= {from} AND time < {to}
-                GROUP BY referrer ORDER BY v DESC, referrer COLLATE "C" NULLS LAST LIMIT {lim}
+                WITH parts AS ({parts})
+                SELECT {key}, sum(events)::bigint AS v, NULL::numeric, NULL::bigint FROM parts
+                GROUP BY {key} ORDER BY v DESC, {key} COLLATE "C" NULLS LAST LIMIT {lim}
                 """);
         }
         else
         {
-            var key = by == BreakdownDimension.Path ? "path" : "name";
-            var parts = sql.EventParts(s, RangePlan.ForEvents(range));
+            var column = by.Dimension switch
+            {
+                BreakdownDimension.Path => "path",
+                BreakdownDimension.Name => "name",
+                BreakdownDimension.Referrer => "referrer",
+                BreakdownDimension.User => "user_id",
+                _ => $"properties->>{sql.Param(by.Property!)}",
+            };
+            var (_, raw) = sql.Conditions(where);
+            var (value, skipped) = metric is null ? ("NULL::numeric", "NULL::bigint") : MetricColumns(sql, metric);
+            var order = metric is null ? "" : "m DESC NULLS LAST, ";
             sql.Append($"""
-                WITH parts AS ({parts})
-                SELECT {key}, sum(events)::bigint AS v FROM parts
-                GROUP BY {key} ORDER BY v DESC, {key} COLLATE "C" NULLS LAST LIMIT {lim}
+                SELECT k, count(*)::bigint AS v, {value} AS m, {skipped} FROM (
+                    SELECT {column} AS k, properties FROM eventide.events
+                    WHERE site_id = {s} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)}{raw}) x
+                GROUP BY k ORDER BY {order}v DESC, k COLLATE "C" NULLS LAST LIMIT {lim}
                 """);
         }
         await using var cmd = sql.ToCommand(dataSource);
@@ -124,7 +166,9 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         var rows = new List<BreakdownRow>();
         while (await reader.ReadAsync(ct))
         {
-            rows.Add(new BreakdownRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1)));
+            rows.Add(new BreakdownRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1),
+                metric is null ? null : reader.IsDBNull(2) ? MetricEmpty(metric) : reader.GetDecimal(2),
+                metric is null ? null : reader.GetInt64(3)));
         }
         return rows;
     }
@@ -175,7 +219,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
             FROM eventide.events
             WHERE site_id = {sql.Param(site)} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)}
             """);
-        foreach (var (column, value) in new[] { ("name", filter.Name), ("path", filter.Path), ("user_id", filter.UserId), ("session_id", filter.SessionId) })
+        sql.Append(sql.Conditions(filter.Where).Raw);
+        foreach (var (column, value) in new[] { ("user_id", filter.UserId), ("session_id", filter.SessionId) })
         {
             if (value is not null)
             {
@@ -214,6 +259,13 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         return (events, next);
     }
 
+    /// <summary>The newest events (at most <paramref name="limit"/>) whose time is in [from, to), oldest first: the live feed.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> RecentAsync(string site, TimeRange range, int limit, CancellationToken ct)
+    {
+        var (events, _) = await EventsAsync(site, range, new EventFilter(QueryFilter.None, null, null), null, limit, ct);
+        return events.Reverse().ToList();
+    }
+
     /// <summary>Events whose time is in [from, to): served by the (site_id, time DESC) index.</summary>
     public async Task<long> CountAsync(string site, TimeRange range, CancellationToken ct)
     {
@@ -223,6 +275,29 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue(range.To);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
+
+    /// <summary>A sum over no numbers is 0; an average over none has no value.</summary>
+    private static decimal? MetricEmpty(Metric metric) => metric.Kind == MetricKind.Sum ? 0m : null;
+
+    /// <summary>
+    /// The metric over raw events, and the count of events whose property is present but not a
+    /// JSON number (JSON null included): those are skipped, never guessed at.
+    /// </summary>
+    private static (string Value, string Skipped) MetricColumns(SqlBuilder sql, Metric metric)
+    {
+        var p = sql.Param(metric.Property);
+        var number = $"CASE WHEN jsonb_typeof(properties->{p}) = 'number' THEN (properties->>{p})::numeric END";
+        var value = metric.Kind == MetricKind.Sum ? $"sum({number})" : $"avg({number})";
+        return (value, $"count(*) FILTER (WHERE properties->{p} IS NOT NULL AND jsonb_typeof(properties->{p}) <> 'number')::bigint");
+    }
+
+    private static IReadOnlyList<RangeSegment> Raw(TimeRange range) => [new RangeSegment(RangeSource.Raw, range)];
+
+    private static IReadOnlyList<RangeSegment> EventPlan(TimeRange range, QueryFilter where) =>
+        where.HasProperties ? Raw(range) : RangePlan.ForEvents(range);
+
+    private static IReadOnlyList<RangeSegment> UserPlan(TimeRange range, QueryFilter where) =>
+        where.IsEmpty ? RangePlan.ForUsers(range) : Raw(range);
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -33,25 +33,54 @@ internal sealed class SqlBuilder
     }
 
     /// <summary>
+    /// The filter as SQL conditions (each starting with " AND "): for aggregate rows only name
+    /// and path (the aggregates have no properties), for raw events all of it. Parameters are
+    /// added once and reused by every segment.
+    /// </summary>
+    public (string Aggregate, string Raw) Conditions(QueryFilter where)
+    {
+        var aggregate = new StringBuilder();
+        if (where.Name is not null)
+        {
+            aggregate.Append(" AND name = ").Append(Param(where.Name));
+        }
+        if (where.Path is not null)
+        {
+            aggregate.Append(" AND path = ").Append(Param(where.Path));
+        }
+        var raw = new StringBuilder(aggregate.ToString());
+        foreach (var (key, value) in where.Properties)
+        {
+            raw.Append(" AND properties->>").Append(Param(key)).Append(" = ").Append(Param(value));
+        }
+        return (aggregate.ToString(), raw.ToString());
+    }
+
+    /// <summary>
     /// A relation of (bucket, name, path, events) rows covering the range
     /// exactly: aggregate rows for whole buckets, one row per raw event (events
-    /// = 1, bucket = its time) for the sub-minute edges.
+    /// = 1, bucket = its time) for the sub-minute edges. A filter on
+    /// properties must be read from raw events: give a raw-only plan then.
     /// </summary>
-    public string EventParts(string site, IReadOnlyList<RangeSegment> plan, string? name = null)
+    public string EventParts(string site, IReadOnlyList<RangeSegment> plan, QueryFilter where)
     {
+        var (aggregate, raw) = Conditions(where);
         var sb = new StringBuilder("SELECT NULL::timestamptz AS bucket, NULL::text AS name, NULL::text AS path, 0::bigint AS events WHERE false");
         foreach (var segment in plan)
         {
             var (from, to) = (Param(segment.Range.From), Param(segment.Range.To));
             sb.Append("\n  UNION ALL ");
-            sb.Append(segment.Source switch
+            if (segment.Source == RangeSource.Raw)
             {
-                RangeSource.Raw => $"SELECT time, name, path, 1::bigint FROM eventide.events WHERE site_id = {site} AND time >= {from} AND time < {to}",
-                _ => $"SELECT bucket, name, path, events FROM eventide.{Relation(segment.Source)} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}",
-            });
-            if (name is not null)
+                sb.Append($"SELECT time, name, path, 1::bigint FROM eventide.events WHERE site_id = {site} AND time >= {from} AND time < {to}{raw}");
+            }
+            else if (!where.HasProperties)
             {
-                sb.Append(" AND name = ").Append(name);
+                sb.Append($"SELECT bucket, name, path, events FROM eventide.{Relation(segment.Source)} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}{aggregate}");
+            }
+            else
+            {
+                throw new ArgumentException("property filters need a raw plan", nameof(plan));
             }
         }
         return sb.ToString();
@@ -60,11 +89,12 @@ internal sealed class SqlBuilder
     /// <summary>
     /// A relation of (bucket, user_id) rows whose distinct user ids over any
     /// set of whole buckets are exact: users_1h for whole hours, raw events
-    /// for the edges. With a name filter only raw events can answer (users_1h
-    /// has no name).
+    /// for the edges. With any filter only raw events can answer (users_1h
+    /// has neither name nor path nor properties).
     /// </summary>
-    public string UserParts(string site, IReadOnlyList<RangeSegment> plan, string? name = null)
+    public string UserParts(string site, IReadOnlyList<RangeSegment> plan, QueryFilter where)
     {
+        var (_, raw) = Conditions(where);
         var sb = new StringBuilder("SELECT NULL::timestamptz AS bucket, NULL::text AS user_id WHERE false");
         foreach (var segment in plan)
         {
@@ -72,19 +102,15 @@ internal sealed class SqlBuilder
             sb.Append("\n  UNION ALL ");
             if (segment.Source == RangeSource.Raw)
             {
-                sb.Append($"SELECT time, user_id FROM eventide.events WHERE site_id = {site} AND time >= {from} AND time < {to} AND user_id IS NOT NULL");
-                if (name is not null)
-                {
-                    sb.Append(" AND name = ").Append(name);
-                }
+                sb.Append($"SELECT time, user_id FROM eventide.events WHERE site_id = {site} AND time >= {from} AND time < {to} AND user_id IS NOT NULL{raw}");
             }
-            else if (segment.Source == RangeSource.Hour && name is null)
+            else if (segment.Source == RangeSource.Hour && where.IsEmpty)
             {
                 sb.Append($"SELECT bucket, user_id FROM eventide.users_1h WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}");
             }
             else
             {
-                throw new ArgumentException($"users cannot be read from {segment.Source} with name filter {name}", nameof(plan));
+                throw new ArgumentException($"users cannot be read from {segment.Source} with a filter", nameof(plan));
             }
         }
         return sb.ToString();

@@ -168,14 +168,50 @@ public sealed class EventDataset
         return (keys, sw.Elapsed);
     }
 
+    private static readonly string[] Countries = ["DE", "US", "FR", "GB", "IN", "BR"];
+    private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
+    private static readonly string[] Campaigns = ["spring", "launch", "retarget"];
+
     private static EventRecord Event(Random rng, string site, string name, DateTimeOffset time, string? path, string? referrer, string? user)
     {
         Span<byte> id = stackalloc byte[16];
         rng.NextBytes(id);
         var session = user is null ? null : $"{user}-{(time - Start).Days.ToString(CultureInfo.InvariantCulture)}";
-        var properties = rng.NextDouble() < 0.2 ? $"{{\"plan\":\"pro\",\"n\":{rng.Next(100).ToString(CultureInfo.InvariantCulture)}}}" : null;
+        var plan = rng.NextDouble() < 0.2 ? $"\"plan\":\"pro\",\"n\":{rng.Next(100).ToString(CultureInfo.InvariantCulture)}" : null;
+        var properties = Properties(id, name, plan);
         return new EventRecord(site, name, time, Convert.ToHexStringLower(id), path, referrer, user, session, properties,
             time.AddMilliseconds(rng.Next(0, 2000)));
+    }
+
+    /// <summary>
+    /// Dashboard properties (country, device, utm_campaign; revenue on purchases, sometimes not a
+    /// number) drawn from the event's id bytes, so the main sequence of draws stays as it was.
+    /// </summary>
+    private static string? Properties(ReadOnlySpan<byte> id, string name, string? plan)
+    {
+        var parts = new List<string>();
+        if (plan is not null)
+        {
+            parts.Add(plan);
+        }
+        if (id[0] < 200)
+        {
+            parts.Add($"\"country\":\"{Countries[id[1] % Countries.Length]}\",\"device\":\"{Devices[id[2] % Devices.Length]}\"");
+        }
+        if (id[3] < 60)
+        {
+            parts.Add($"\"utm_campaign\":\"{Campaigns[id[4] % Campaigns.Length]}\"");
+        }
+        if (name == "purchase")
+        {
+            parts.Add(id[5] switch
+            {
+                < 20 => "\"revenue\":\"n/a\"",
+                < 30 => "\"revenue\":null",
+                _ => $"\"revenue\":{(id[6] * 100 + id[7]).ToString(CultureInfo.InvariantCulture)}.{(id[8] % 100).ToString("00", CultureInfo.InvariantCulture)}",
+            });
+        }
+        return parts.Count == 0 ? null : "{" + string.Join(",", parts) + "}";
     }
 
     private static DateTimeOffset RandomTime(Random rng, DateTimeOffset from, DateTimeOffset to)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Eventide.Core;
 
 namespace Eventide.Testing.Dataset;
@@ -136,4 +138,122 @@ public static class Expectations
         "hour" => bucket.AddHours(1),
         _ => bucket.AddDays(1),
     };
+
+    /// <summary>The query filters: exact name, path and top-level property values (as text).</summary>
+    public sealed record Filter(string? Name = null, string? Path = null, IReadOnlyList<(string Key, string Value)>? Properties = null)
+    {
+        public bool Matches(EventRecord e) =>
+            (Name is null || e.Name == Name) && (Path is null || e.Path == Path)
+            && (Properties ?? []).All(p => PropertyText(e, p.Key) == p.Value);
+    }
+
+    /// <summary>(key, events, metric value, skipped values) of a breakdown row.</summary>
+    public sealed record Row(string? Key, long Events, decimal? Value, long? Skipped);
+
+    /// <summary>A metric point: the sum or average of the numeric values and the count of the others.</summary>
+    public sealed record MetricPoint(DateTimeOffset Bucket, decimal? Value, long Skipped);
+
+    /// <summary>A top-level property as text: strings as they are, other scalars as their JSON text; null when absent or JSON null.</summary>
+    public static string? PropertyText(EventRecord e, string key)
+    {
+        if (e.Properties is null)
+        {
+            return null;
+        }
+        using var doc = JsonDocument.Parse(e.Properties);
+        if (!doc.RootElement.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
+    }
+
+    /// <summary>The property's number; Skipped when it is present but not a JSON number; Absent when missing.</summary>
+    public static (bool Present, decimal? Number) PropertyNumber(EventRecord e, string key)
+    {
+        if (e.Properties is null)
+        {
+            return (false, null);
+        }
+        using var doc = JsonDocument.Parse(e.Properties);
+        if (!doc.RootElement.TryGetProperty(key, out var v))
+        {
+            return (false, null);
+        }
+        return (true, v.ValueKind == JsonValueKind.Number ? decimal.Parse(v.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture) : null);
+    }
+
+    public static Summary SummaryOf(IReadOnlyList<EventRecord> all, string site, DateTimeOffset from, DateTimeOffset to, int limit,
+        Filter filter, IReadOnlyCollection<string> pageviewNames)
+    {
+        var events = InRange(all, site, from, to).Where(filter.Matches).ToList();
+        var pageviews = events.Where(e => pageviewNames.Contains(e.Name)).ToList();
+        return new Summary(
+            events.Count,
+            pageviews.Count,
+            events.Where(e => e.UserId is not null).Select(e => e.UserId).Distinct().Count(),
+            Rank(pageviews.Where(e => e.Path is not null).Select(e => e.Path), limit).Select(r => (r.Key!, r.Count)).ToList(),
+            Rank(events.Select(e => (string?)e.Name), limit).Select(r => (r.Key!, r.Count)).ToList());
+    }
+
+    /// <summary>Users with at least one goal event in the range (and the filter).</summary>
+    public static long GoalUsers(IReadOnlyList<EventRecord> all, string site, DateTimeOffset from, DateTimeOffset to, Filter filter, string goal) =>
+        InRange(all, site, from, to).Where(e => filter.Matches(e) && e.Name == goal && e.UserId is not null).Select(e => e.UserId).Distinct().Count();
+
+    /// <summary>
+    /// Breakdown rows by path, name, referrer, user or property:key; with a metric (sum:p / avg:p)
+    /// ordered by its value (null last), then events, then key.
+    /// </summary>
+    public static IReadOnlyList<Row> Breakdown(IReadOnlyList<EventRecord> all, string site, DateTimeOffset from, DateTimeOffset to,
+        string by, Filter filter, string? metric, int limit)
+    {
+        Func<EventRecord, string?> key = by switch
+        {
+            "path" => e => e.Path,
+            "name" => e => e.Name,
+            "referrer" => e => e.Referrer,
+            "user" => e => e.UserId,
+            _ when by.StartsWith("property:", StringComparison.Ordinal) => e => PropertyText(e, by[9..]),
+            _ => throw new ArgumentOutOfRangeException(nameof(by)),
+        };
+        var rows = InRange(all, site, from, to).Where(filter.Matches).GroupBy(e => key(e) ?? "\0null")
+            .Select(g =>
+            {
+                var (value, skipped) = metric is null ? (null, (long?)null) : MetricOf(g, metric);
+                return new Row(key(g.First()), g.LongCount(), value, skipped);
+            });
+        var ordered = metric is null ? rows.OrderBy(_ => 0) : rows.OrderBy(r => r.Value is null ? 1 : 0).ThenByDescending(r => r.Value);
+        return ordered.ThenByDescending(r => r.Events).ThenBy(r => r.Key is null ? 1 : 0).ThenBy(r => r.Key, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    /// <summary>Per bucket of the range (zeros included), the metric over the filtered events.</summary>
+    public static IReadOnlyList<MetricPoint> MetricSeries(IReadOnlyList<EventRecord> all, string site, DateTimeOffset from, DateTimeOffset to,
+        string interval, Filter filter, string metric)
+    {
+        var byBucket = InRange(all, site, from, to).Where(filter.Matches).GroupBy(e => BucketOf(e.Timestamp, interval)).ToDictionary(g => g.Key, g => g.ToList());
+        var points = new List<MetricPoint>();
+        for (var b = BucketOf(from, interval); b < to; b = Next(b, interval))
+        {
+            var (value, skipped) = MetricOf(byBucket.GetValueOrDefault(b) ?? [], metric);
+            points.Add(new MetricPoint(b, value, skipped ?? 0));
+        }
+        return points;
+    }
+
+    /// <summary>sum:p is 0 over no numbers; avg:p is null then. Present non-numbers are skipped and counted.</summary>
+    public static (decimal? Value, long? Skipped) MetricOf(IEnumerable<EventRecord> events, string metric)
+    {
+        var property = metric[4..];
+        var values = events.Select(e => PropertyNumber(e, property)).Where(v => v.Present).ToList();
+        var numbers = values.Where(v => v.Number is not null).Select(v => v.Number!.Value).ToList();
+        var skipped = values.Count - numbers.Count;
+        return metric.StartsWith("sum:", StringComparison.Ordinal)
+            ? (numbers.Sum(), skipped)
+            : (numbers.Count == 0 ? null : numbers.Sum() / numbers.Count, skipped);
+    }
+
+    /// <summary>Timeseries of events and unique users over the filtered events.</summary>
+    public static IReadOnlyList<Point> Timeseries(
+        IReadOnlyList<EventRecord> all, string site, DateTimeOffset from, DateTimeOffset to, string interval, Filter filter) =>
+        Timeseries(all.Where(filter.Matches).ToList(), site, from, to, interval);
 }

@@ -1,0 +1,7 @@
+namespace Eventide.Query;
+
+public enum MetricKind
+{
+    Sum,
+    Avg,
+}
