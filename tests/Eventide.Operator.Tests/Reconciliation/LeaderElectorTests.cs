@@ -1,7 +1,7 @@
 using Eventide.Operator.Reconciliation;
-using LeaderElectionRecord = k8s.LeaderElection.LeaderElectionRecord;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using LeaderElectionRecord = k8s.LeaderElection.LeaderElectionRecord;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 

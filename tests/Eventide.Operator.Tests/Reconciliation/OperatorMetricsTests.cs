@@ -1,7 +1,7 @@
+using System.Diagnostics.Metrics;
 using Eventide.Operator.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using System.Diagnostics.Metrics;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 
