@@ -8,7 +8,7 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Debug, "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}")]
     public static partial void Listed(ILogger logger, string resource, int count, string resourceVersion);
 
-    [LoggerMessage(1002, LogLevel.Information, "Watch of {Resource} expired (410 Gone); listed again")]
+    [LoggerMessage(1002, LogLevel.Information, "Watch of {Resource} expired (410 Gone); listing again")]
     public static partial void WatchExpired(ILogger logger, string resource);
 
     [LoggerMessage(1003, LogLevel.Warning, "Watch of {Resource} failed; listing again")]
@@ -46,6 +46,12 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Warning, "Updating Lease {Lease} failed")]
     public static partial void LeaseFailed(ILogger logger, Exception exception, string lease);
+
+    [LoggerMessage(3005, LogLevel.Information, "Could not write Lease {Lease} this round (a conflict or a server error); trying again")]
+    public static partial void LeaseWriteFailed(ILogger logger, string lease);
+
+    [LoggerMessage(3006, LogLevel.Information, "Released Lease {Lease} held as {Identity}")]
+    public static partial void LeaseReleased(ILogger logger, string lease, string identity);
 
     [LoggerMessage(4001, LogLevel.Information, "Started the controller as {Identity}, watching {Scope}")]
     public static partial void Started(ILogger logger, string identity, string scope);

@@ -1,11 +1,12 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Eventide.Operator.Desired;
-using Eventide.Operator.Health;
+using Eventide.Operator.Hosting;
 using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Reconciliation;
 using Eventide.Operator.Resources;
-using Microsoft.Extensions.Logging;
+using k8s;
+using k8s.Exceptions;
+using Microsoft.Extensions.Hosting;
 
 namespace Eventide.Operator;
 
@@ -35,7 +36,7 @@ public static class Program
                 Console.Out.Write(Rendering.Render(yaml, new ObservedState(null, parse.GetValue(serviceMonitor))));
                 return 0;
             }
-            catch (Exception e) when (e is FormatException or IOException or System.Text.Json.JsonException or YamlDotNet.Core.YamlException)
+            catch (Exception e) when (e is FormatException or IOException)
             {
                 Console.Error.WriteLine($"eventide-operator render: {path}: {e.Message}");
                 return 2;
@@ -55,50 +56,34 @@ public static class Program
         var ns = new Option<string?>("--namespace", "-n") { Description = "Watch only this namespace; default: all." };
         var leaseNs = new Option<string?>("--lease-namespace") { Description = "Namespace of the leader-election Lease; default: the operator's own." };
         var identity = new Option<string?>("--identity") { Description = "Leader-election identity; default: $POD_NAME, else the host name." };
-        var healthPort = new Option<int>("--health-port") { Description = "Port of the /healthz (liveness) and /readyz (readiness) endpoints; 0 turns them off.", DefaultValueFactory = _ => 8081 };
+        var healthPort = new Option<int>("--health-port") { Description = "Port of /healthz (liveness), /readyz (readiness) and /metrics (Prometheus).", DefaultValueFactory = _ => 8081 };
         var run = new Command("run", "Run the controller: watch EventPipelines and reconcile them (one leader among replicas).") { kubeconfig, context, ns, leaseNs, identity, healthPort };
         run.SetAction(async (parse, ct) =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            }));
-            ClusterConnection connection;
+            KubernetesClientConfiguration config;
             try
             {
-                connection = KubeConfigLoader.Load(parse.GetValue(kubeconfig)?.FullName, parse.GetValue(context));
+                config = ClusterConfig.Load(parse.GetValue(kubeconfig)?.FullName, parse.GetValue(context));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException
-                or FormatException or System.Security.Cryptography.CryptographicException or YamlDotNet.Core.YamlException)
+            catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or FormatException
+                or System.Security.Cryptography.CryptographicException or YamlDotNet.Core.YamlException)
             {
                 Console.Error.WriteLine($"eventide-operator run: cannot reach the cluster: {e.Message}");
                 return 1;
             }
-            using var api = new KubernetesClient(connection);
-            using var http = new HttpClient();
             var options = new OperatorOptions
             {
                 Namespace = parse.GetValue(ns),
-                LeaseNamespace = parse.GetValue(leaseNs) ?? connection.DefaultNamespace,
+                LeaseNamespace = parse.GetValue(leaseNs) ?? config.Namespace ?? "default",
             };
             if (parse.GetValue(identity) is { } id)
             {
                 options = options with { Identity = id };
             }
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            // SIGTERM from the kubelet: stop leading and hand the Lease over.
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                stop.Cancel();
-            });
-            var controller = new OperatorController(api, new HttpLagReader(api, http), options, TimeProvider.System, loggers);
-            await using var health = parse.GetValue(healthPort) is > 0 and var port
-                ? await HealthServer.StartAsync(port, () => controller.IsReady, stop.Token)
-                : null;
-            await controller.RunAsync(stop.Token);
+            // The host handles SIGTERM from the kubelet: it stops the controller, which stops leading and hands the Lease over.
+            await using var app = OperatorHost.Build(config, options, parse.GetValue(healthPort), TimeProvider.System);
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return run;

@@ -22,8 +22,8 @@ public static class LagAutoscaler
         var processor = spec.Processor;
         var scaling = processor.Autoscaling;
         // An extra processor beyond the shard count would own no shard.
-        var ceiling = Math.Max(0, Math.Min(processor.MaxReplicas, spec.Shards));
-        var floor = Math.Min(processor.MinReplicas, ceiling);
+        var ceiling = ProcessorReplicas.Ceiling(spec);
+        var floor = ProcessorReplicas.Floor(spec);
         var bounded = Math.Clamp(current, floor, ceiling);
         if (samples.Count == 0)
         {

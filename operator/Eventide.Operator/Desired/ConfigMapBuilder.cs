@@ -1,27 +1,28 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
 /// <summary>The non-secret configuration, as the environment variables the data plane binds.</summary>
 public static class ConfigMapBuilder
 {
-    public static JsonObject Build(EventPipeline p) => new()
+    public static V1ConfigMap Build(EventPipeline p) => new()
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ConfigMap",
-        ["metadata"] = Metadata.For(p, Names.ConfigMap(p), null),
-        ["data"] = Data(p),
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = Metadata.For(p, Names.ConfigMap(p), null),
+        Data = Data(p),
     };
 
-    public static JsonObject Data(EventPipeline p)
+    public static SortedDictionary<string, string> Data(EventPipeline p)
     {
         var s = p.Spec;
         static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
-        return new JsonObject
+        // Sorted, so the rendered output and the config hash do not depend on insertion order.
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["Eventide__Database__Timescale"] = s.Database.Timescale,
             ["Eventide__Shards"] = I(s.Shards),
@@ -40,7 +41,7 @@ public static class ConfigMapBuilder
     /// </summary>
     public static string Hash(EventPipeline p)
     {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(Data(p).ToJsonString()));
-        return Convert.ToHexStringLower(bytes)[..16];
+        var text = string.Join('\n', Data(p).Select(kv => $"{kv.Key}={kv.Value}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 }

@@ -1,5 +1,7 @@
-using System.Text.Json.Nodes;
+using System.Globalization;
+using Eventide.Operator.Autoscaling;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
@@ -9,45 +11,44 @@ public static class DeploymentBuilder
     public const string ConfigHashAnnotation = "eventide.io/config-hash";
     private const long NonRootId = 65532;
 
-    public static JsonObject Build(EventPipeline p, Role role, ObservedState observed)
+    public static V1Deployment Build(EventPipeline p, Role role, ObservedState observed) => new()
     {
-        var spec = new JsonObject();
-        // Server-side apply: a field we leave out is a field we do not own. Where an
-        // autoscaler (HPA, KEDA) owns the replica count we must not send one, or
-        // every reconcile would fight it.
-        if (Replicas(p, role, observed) is { } replicas)
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = Metadata.For(p, Names.Component(p, role), role),
+        Spec = new V1DeploymentSpec
         {
-            spec["replicas"] = replicas;
-        }
-        spec["revisionHistoryLimit"] = 5;
-        spec["selector"] = new JsonObject { ["matchLabels"] = Labels.Selector(p, role) };
-        spec["strategy"] = role == Role.Processor
-            // Processors hand shards over on shutdown; surging first avoids a gap in ownership.
-            ? new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxSurge"] = 1, ["maxUnavailable"] = 0 } }
-            : new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = 0 } };
-        spec["template"] = new JsonObject
-        {
-            ["metadata"] = new JsonObject
+            // Server-side apply: a field we leave out is a field we do not own. Where an
+            // autoscaler (HPA, KEDA) owns the replica count we must not send one, or
+            // every reconcile would fight it.
+            Replicas = Replicas(p, role, observed),
+            RevisionHistoryLimit = 5,
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(p, role) },
+            Strategy = new V1DeploymentStrategy
             {
-                ["labels"] = Labels.For(p, role),
-                ["annotations"] = new JsonObject
-                {
-                    ["prometheus.io/scrape"] = "true",
-                    ["prometheus.io/port"] = Names.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["prometheus.io/path"] = "/metrics",
-                    [ConfigHashAnnotation] = ConfigMapBuilder.Hash(p),
-                },
+                Type = "RollingUpdate",
+                // Processors hand shards over on shutdown; surging first avoids a gap in ownership.
+                RollingUpdate = role == Role.Processor
+                    ? new V1RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 }
+                    : new V1RollingUpdateDeployment { MaxSurge = "25%", MaxUnavailable = 0 },
             },
-            ["spec"] = PodSpec(p, role),
-        };
-        return new JsonObject
-        {
-            ["apiVersion"] = "apps/v1",
-            ["kind"] = "Deployment",
-            ["metadata"] = Metadata.For(p, Names.Component(p, role), role),
-            ["spec"] = spec,
-        };
-    }
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Labels = Labels.For(p, role),
+                    Annotations = new Dictionary<string, string>
+                    {
+                        ["prometheus.io/scrape"] = "true",
+                        ["prometheus.io/port"] = Names.Port.ToString(CultureInfo.InvariantCulture),
+                        ["prometheus.io/path"] = "/metrics",
+                        [ConfigHashAnnotation] = ConfigMapBuilder.Hash(p),
+                    },
+                },
+                Spec = PodSpec(p, role),
+            },
+        },
+    };
 
     /// <summary>The replica count the operator owns for a role, or null when an autoscaler owns it.</summary>
     public static int? Replicas(EventPipeline p, Role role, ObservedState observed)
@@ -61,114 +62,86 @@ public static class DeploymentBuilder
         {
             return HorizontalPodAutoscalerBuilder.Enabled(s.Query.Replicas, s.Query.MaxReplicas) ? null : s.Query.Replicas;
         }
-        var processor = s.Processor;
-        var ceiling = Math.Min(processor.MaxReplicas, s.Shards);
-        return processor.Autoscaling.Mode switch
+        var floor = ProcessorReplicas.Floor(s);
+        return s.Processor.Autoscaling.Mode switch
         {
             AutoscalingModes.Keda => null,
-            AutoscalingModes.Lag => Math.Clamp(observed.ProcessorReplicas ?? processor.MinReplicas, Math.Min(processor.MinReplicas, ceiling), ceiling),
-            _ => Math.Min(processor.MinReplicas, ceiling),
+            AutoscalingModes.Lag => Math.Clamp(observed.ProcessorReplicas ?? s.Processor.MinReplicas, floor, ProcessorReplicas.Ceiling(s)),
+            _ => floor,
         };
     }
 
-    private static JsonObject PodSpec(EventPipeline p, Role role) => new()
+    private static V1PodSpec PodSpec(EventPipeline p, Role role) => new()
     {
-        ["serviceAccountName"] = Names.ServiceAccount(p),
-        ["automountServiceAccountToken"] = false,
+        ServiceAccountName = Names.ServiceAccount(p),
+        AutomountServiceAccountToken = false,
         // Processors flush their in-flight batch and release shards on SIGTERM.
-        ["terminationGracePeriodSeconds"] = role == Role.Processor ? 60 : 30,
-        ["securityContext"] = new JsonObject
+        TerminationGracePeriodSeconds = role == Role.Processor ? 60 : 30,
+        SecurityContext = new V1PodSecurityContext
         {
-            ["runAsNonRoot"] = true,
-            ["runAsUser"] = NonRootId,
-            ["runAsGroup"] = NonRootId,
-            ["fsGroup"] = NonRootId,
-            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+            RunAsNonRoot = true,
+            RunAsUser = NonRootId,
+            RunAsGroup = NonRootId,
+            FsGroup = NonRootId,
+            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
         },
-        ["containers"] = new JsonArray { Container(p, role) },
+        Containers = [Container(p, role)],
         // The root file system is read-only; .NET still wants a writable temp directory.
-        ["volumes"] = new JsonArray
-        {
-            new JsonObject { ["name"] = "tmp", ["emptyDir"] = new JsonObject { ["sizeLimit"] = "64Mi" } },
-        },
+        Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } }],
     };
 
-    private static JsonObject Container(EventPipeline p, Role role)
+    private static V1Container Container(EventPipeline p, Role role)
     {
         var s = p.Spec;
-        return new JsonObject
+        return new V1Container
         {
-            ["name"] = Names.Container,
-            ["image"] = s.Image,
-            ["imagePullPolicy"] = s.ImagePullPolicy,
-            ["args"] = new JsonArray { "run", "--roles", role.Name, "--listen", $"http://0.0.0.0:{Names.Port}" },
-            ["ports"] = new JsonArray
-            {
-                new JsonObject { ["name"] = Names.PortName, ["containerPort"] = Names.Port, ["protocol"] = "TCP" },
-            },
-            ["envFrom"] = new JsonArray
-            {
-                new JsonObject { ["configMapRef"] = new JsonObject { ["name"] = Names.ConfigMap(p) } },
-            },
-            ["env"] = new JsonArray
-            {
+            Name = Names.Container,
+            Image = s.Image,
+            ImagePullPolicy = s.ImagePullPolicy,
+            Args = ["run", "--roles", role.Name, "--listen", $"http://0.0.0.0:{Names.Port}"],
+            Ports = [new V1ContainerPort { Name = Names.PortName, ContainerPort = Names.Port, Protocol = "TCP" }],
+            EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Names.ConfigMap(p) } }],
+            Env =
+            [
                 SecretEnv("Eventide__Database__ConnectionString", s.Database.SecretRef.Name, s.Database.SecretRef.Key),
                 SecretEnv("Eventide__Admin__Token", s.AdminTokenSecretRef.Name, s.AdminTokenSecretRef.Key),
-            },
-            ["readinessProbe"] = Probe("/readyz", initialDelay: 2, period: 5, failures: 3),
-            ["livenessProbe"] = Probe("/healthz", initialDelay: 10, period: 10, failures: 3),
-            ["resources"] = Resources(role, role == Role.Ingestion ? s.Ingestion.Resources : role == Role.Processor ? s.Processor.Resources : s.Query.Resources),
-            ["securityContext"] = new JsonObject
+            ],
+            ReadinessProbe = Probe("/readyz", initialDelay: 2, period: 5, failures: 3),
+            LivenessProbe = Probe("/healthz", initialDelay: 10, period: 10, failures: 3),
+            Resources = Resources(role, role == Role.Ingestion ? s.Ingestion.Resources : role == Role.Processor ? s.Processor.Resources : s.Query.Resources),
+            SecurityContext = new V1SecurityContext
             {
-                ["allowPrivilegeEscalation"] = false,
-                ["readOnlyRootFilesystem"] = true,
-                ["runAsNonRoot"] = true,
-                ["capabilities"] = new JsonObject { ["drop"] = new JsonArray { "ALL" } },
+                AllowPrivilegeEscalation = false,
+                ReadOnlyRootFilesystem = true,
+                RunAsNonRoot = true,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
             },
-            ["volumeMounts"] = new JsonArray
-            {
-                new JsonObject { ["name"] = "tmp", ["mountPath"] = "/tmp" },
-            },
+            VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
         };
     }
 
-    private static JsonObject SecretEnv(string name, string secret, string key) => new()
+    private static V1EnvVar SecretEnv(string name, string secret, string key) => new()
     {
-        ["name"] = name,
-        ["valueFrom"] = new JsonObject
-        {
-            ["secretKeyRef"] = new JsonObject { ["name"] = secret, ["key"] = key },
-        },
+        Name = name,
+        ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secret, Key = key } },
     };
 
-    private static JsonObject Probe(string path, int initialDelay, int period, int failures) => new()
+    private static V1Probe Probe(string path, int initialDelay, int period, int failures) => new()
     {
-        ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = Names.PortName },
-        ["initialDelaySeconds"] = initialDelay,
-        ["periodSeconds"] = period,
-        ["timeoutSeconds"] = 2,
-        ["failureThreshold"] = failures,
+        HttpGet = new V1HTTPGetAction { Path = path, Port = Names.PortName },
+        InitialDelaySeconds = initialDelay,
+        PeriodSeconds = period,
+        TimeoutSeconds = 2,
+        FailureThreshold = failures,
     };
 
-    private static JsonObject Resources(Role role, ResourceRequirements? given)
+    private static V1ResourceRequirements Resources(Role role, ResourceRequirements? given)
     {
         var requests = given?.Requests ?? new Dictionary<string, string> { ["cpu"] = role.DefaultCpuRequest, ["memory"] = role.DefaultMemoryRequest };
         var limits = given?.Limits ?? (given?.Requests is null ? new Dictionary<string, string> { ["memory"] = role.DefaultMemoryLimit } : null);
-        var result = new JsonObject { ["requests"] = ToObject(requests) };
-        if (limits is not null)
-        {
-            result["limits"] = ToObject(limits);
-        }
-        return result;
+        return new V1ResourceRequirements { Requests = Quantities(requests), Limits = limits is null ? null : Quantities(limits) };
     }
 
-    private static JsonObject ToObject(Dictionary<string, string> values)
-    {
-        var obj = new JsonObject();
-        foreach (var (k, v) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            obj[k] = v;
-        }
-        return obj;
-    }
+    private static SortedDictionary<string, ResourceQuantity> Quantities(Dictionary<string, string> values) =>
+        new(values.ToDictionary(kv => kv.Key, kv => new ResourceQuantity(kv.Value)), StringComparer.Ordinal);
 }

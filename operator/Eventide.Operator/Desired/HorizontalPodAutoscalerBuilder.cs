@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
@@ -8,7 +8,7 @@ public static class HorizontalPodAutoscalerBuilder
 {
     public static bool Enabled(int replicas, int maxReplicas) => maxReplicas > replicas;
 
-    public static JsonObject? Build(EventPipeline p, Role role)
+    public static V2HorizontalPodAutoscaler? Build(EventPipeline p, Role role)
     {
         int min, max, cpu;
         if (role == Role.Ingestion)
@@ -27,33 +27,28 @@ public static class HorizontalPodAutoscalerBuilder
         {
             return null;
         }
-        return new JsonObject
+        return new V2HorizontalPodAutoscaler
         {
-            ["apiVersion"] = "autoscaling/v2",
-            ["kind"] = "HorizontalPodAutoscaler",
-            ["metadata"] = Metadata.For(p, Names.Component(p, role), role),
-            ["spec"] = new JsonObject
+            ApiVersion = "autoscaling/v2",
+            Kind = "HorizontalPodAutoscaler",
+            Metadata = Metadata.For(p, Names.Component(p, role), role),
+            Spec = new V2HorizontalPodAutoscalerSpec
             {
-                ["scaleTargetRef"] = new JsonObject
-                {
-                    ["apiVersion"] = "apps/v1",
-                    ["kind"] = "Deployment",
-                    ["name"] = Names.Component(p, role),
-                },
-                ["minReplicas"] = min,
-                ["maxReplicas"] = max,
-                ["metrics"] = new JsonArray
-                {
-                    new JsonObject
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = Names.Component(p, role) },
+                MinReplicas = min,
+                MaxReplicas = max,
+                Metrics =
+                [
+                    new V2MetricSpec
                     {
-                        ["type"] = "Resource",
-                        ["resource"] = new JsonObject
+                        Type = "Resource",
+                        Resource = new V2ResourceMetricSource
                         {
-                            ["name"] = "cpu",
-                            ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = cpu },
+                            Name = "cpu",
+                            Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = cpu },
                         },
                     },
-                },
+                ],
             },
         };
     }

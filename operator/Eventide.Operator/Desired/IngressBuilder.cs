@@ -1,51 +1,39 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
 /// <summary>Optional Ingress: event intake to ingestion, everything else to query.</summary>
 public static class IngressBuilder
 {
-    public static JsonObject? Build(EventPipeline p)
+    public static V1Ingress? Build(EventPipeline p)
     {
         var ingress = p.Spec.Ingestion.Ingress;
         if (!ingress.Enabled || string.IsNullOrEmpty(ingress.Host))
         {
             return null;
         }
-        var spec = new JsonObject();
-        if (ingress.ClassName is { } className)
+        return new V1Ingress
         {
-            spec["ingressClassName"] = className;
-        }
-        if (ingress.TlsSecretName is { } tls)
-        {
-            spec["tls"] = new JsonArray
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "Ingress",
+            Metadata = Metadata.For(p, Names.Ingress(p), null),
+            Spec = new V1IngressSpec
             {
-                new JsonObject { ["hosts"] = new JsonArray { ingress.Host }, ["secretName"] = tls },
-            };
-        }
-        spec["rules"] = new JsonArray
-        {
-            new JsonObject
-            {
-                ["host"] = ingress.Host,
-                ["http"] = new JsonObject
-                {
-                    ["paths"] = new JsonArray
+                IngressClassName = ingress.ClassName,
+                Tls = ingress.TlsSecretName is { } tls ? [new V1IngressTLS { Hosts = [ingress.Host], SecretName = tls }] : null,
+                Rules =
+                [
+                    new V1IngressRule
                     {
-                        Path("/v1/events", Names.Component(p, Role.Ingestion)),
-                        Path("/", Names.Component(p, Role.Query)),
+                        Host = ingress.Host,
+                        Http = new V1HTTPIngressRuleValue
+                        {
+                            Paths = [Path("/v1/events", Names.Component(p, Role.Ingestion)), Path("/", Names.Component(p, Role.Query))],
+                        },
                     },
-                },
+                ],
             },
-        };
-        return new JsonObject
-        {
-            ["apiVersion"] = "networking.k8s.io/v1",
-            ["kind"] = "Ingress",
-            ["metadata"] = Metadata.For(p, Names.Ingress(p), null),
-            ["spec"] = spec,
         };
     }
 
@@ -60,17 +48,13 @@ public static class IngressBuilder
         return (ingress.TlsSecretName is null ? "http://" : "https://") + ingress.Host;
     }
 
-    private static JsonObject Path(string path, string service) => new()
+    private static V1HTTPIngressPath Path(string path, string service) => new()
     {
-        ["path"] = path,
-        ["pathType"] = "Prefix",
-        ["backend"] = new JsonObject
+        Path = path,
+        PathType = "Prefix",
+        Backend = new V1IngressBackend
         {
-            ["service"] = new JsonObject
-            {
-                ["name"] = service,
-                ["port"] = new JsonObject { ["name"] = Names.PortName },
-            },
+            Service = new V1IngressServiceBackend { Name = service, Port = new V1ServiceBackendPort { Name = Names.PortName } },
         },
     };
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
 
 namespace Eventide.Operator.Desired;
@@ -13,7 +12,7 @@ public static class Labels
     public const string ManagedByValue = "eventide-operator";
 
     /// <summary>Labels every owned object carries; the operator watches by <see cref="ManagedBy"/>.</summary>
-    public static JsonObject For(EventPipeline p, Role? role)
+    public static Dictionary<string, string> For(EventPipeline p, Role? role)
     {
         var labels = Selector(p, role);
         labels[ManagedBy] = ManagedByValue;
@@ -22,9 +21,9 @@ public static class Labels
     }
 
     /// <summary>The immutable subset used in selectors: changing it would orphan pods.</summary>
-    public static JsonObject Selector(EventPipeline p, Role? role)
+    public static Dictionary<string, string> Selector(EventPipeline p, Role? role)
     {
-        var labels = new JsonObject
+        var labels = new Dictionary<string, string>
         {
             [Name] = "eventide",
             [Instance] = p.Name,

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
@@ -10,29 +10,17 @@ public static class Metadata
     /// collector delete the object with its pipeline; it is left out only when the
     /// pipeline has no uid yet (rendering a file that was never applied).
     /// </summary>
-    public static JsonObject For(EventPipeline p, string name, Role? role)
+    public static V1ObjectMeta For(EventPipeline p, string name, Role? role) => new()
     {
-        var meta = new JsonObject
-        {
-            ["name"] = name,
-            ["namespace"] = p.Namespace,
-            ["labels"] = Labels.For(p, role),
-        };
-        if (p.Uid is { } uid)
-        {
-            meta["ownerReferences"] = new JsonArray
-            {
-                new JsonObject
-                {
-                    ["apiVersion"] = EventPipeline.ApiVersionValue,
-                    ["kind"] = EventPipeline.KindValue,
-                    ["name"] = p.Name,
-                    ["uid"] = uid,
-                    ["controller"] = true,
-                    ["blockOwnerDeletion"] = true,
-                },
-            };
-        }
-        return meta;
-    }
+        Name = name,
+        NamespaceProperty = p.Namespace,
+        Labels = Labels.For(p, role),
+        OwnerReferences = p.Uid is { } uid
+            ? [new V1OwnerReference { ApiVersion = EventPipeline.ApiVersionValue, Kind = EventPipeline.KindValue, Name = p.Name, Uid = uid, Controller = true, BlockOwnerDeletion = true }]
+            : null,
+    };
+
+    /// <summary>Whether the live object is this pipeline's: an object of the same name made by someone else is left alone.</summary>
+    public static bool IsOwnedBy(V1ObjectMeta? meta, EventPipeline p) =>
+        meta?.OwnerReferences?.Any(r => r.Uid == p.Uid) ?? false;
 }

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
@@ -7,15 +7,15 @@ public static class PodDisruptionBudgetBuilder
 {
     // maxUnavailable rather than minAvailable: a single-replica role must still
     // let a node drain, one pod at a time.
-    public static JsonObject Build(EventPipeline p, Role role) => new()
+    public static V1PodDisruptionBudget Build(EventPipeline p, Role role) => new()
     {
-        ["apiVersion"] = "policy/v1",
-        ["kind"] = "PodDisruptionBudget",
-        ["metadata"] = Metadata.For(p, Names.Component(p, role), role),
-        ["spec"] = new JsonObject
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Metadata.For(p, Names.Component(p, role), role),
+        Spec = new V1PodDisruptionBudgetSpec
         {
-            ["maxUnavailable"] = 1,
-            ["selector"] = new JsonObject { ["matchLabels"] = Labels.Selector(p, role) },
+            MaxUnavailable = 1,
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(p, role) },
         },
     };
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Eventide.Operator.Autoscaling;
+using Eventide.Operator.Kubernetes.Models;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
@@ -13,57 +15,47 @@ public static class ScaledObjectBuilder
     /// <summary>Inbox lag in events, the same figure <c>GET /v1/admin/lag</c> reports as total_events.</summary>
     public const string LagQuery = "SELECT coalesce(sum(event_count),0) FROM eventide.inbox";
 
-    public static JsonObject? Build(EventPipeline p)
+    public static ScaledObject? Build(EventPipeline p)
     {
-        var processor = p.Spec.Processor;
-        var scaling = processor.Autoscaling;
+        var scaling = p.Spec.Processor.Autoscaling;
         if (scaling.Mode != AutoscalingModes.Keda)
         {
             return null;
         }
-        var ceiling = Math.Min(processor.MaxReplicas, p.Spec.Shards);
-        return new JsonObject
+        return new ScaledObject
         {
-            ["apiVersion"] = "keda.sh/v1alpha1",
-            ["kind"] = "ScaledObject",
-            ["metadata"] = Metadata.For(p, Names.Component(p, Role.Processor), Role.Processor),
-            ["spec"] = new JsonObject
+            Metadata = Metadata.For(p, Names.Component(p, Role.Processor), Role.Processor),
+            Spec = new ScaledObjectSpec
             {
-                ["scaleTargetRef"] = new JsonObject
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = Names.Component(p, Role.Processor) },
+                PollingInterval = scaling.PollIntervalSeconds,
+                MinReplicaCount = ProcessorReplicas.Floor(p.Spec),
+                MaxReplicaCount = ProcessorReplicas.Ceiling(p.Spec),
+                Advanced = new ScaledObjectAdvanced
                 {
-                    ["apiVersion"] = "apps/v1",
-                    ["kind"] = "Deployment",
-                    ["name"] = Names.Component(p, Role.Processor),
-                },
-                ["pollingInterval"] = scaling.PollIntervalSeconds,
-                ["minReplicaCount"] = Math.Min(processor.MinReplicas, ceiling),
-                // Never more processors than shards: an extra one would own nothing.
-                ["maxReplicaCount"] = ceiling,
-                ["advanced"] = new JsonObject
-                {
-                    ["horizontalPodAutoscalerConfig"] = new JsonObject
+                    HorizontalPodAutoscalerConfig = new HorizontalPodAutoscalerConfig
                     {
-                        ["behavior"] = new JsonObject
+                        Behavior = new V2HorizontalPodAutoscalerBehavior
                         {
-                            ["scaleUp"] = new JsonObject { ["stabilizationWindowSeconds"] = scaling.ScaleUpStabilizationSeconds },
-                            ["scaleDown"] = new JsonObject { ["stabilizationWindowSeconds"] = scaling.ScaleDownStabilizationSeconds },
+                            ScaleUp = new V2HPAScalingRules { StabilizationWindowSeconds = scaling.ScaleUpStabilizationSeconds },
+                            ScaleDown = new V2HPAScalingRules { StabilizationWindowSeconds = scaling.ScaleDownStabilizationSeconds },
                         },
                     },
                 },
-                ["triggers"] = new JsonArray
-                {
-                    new JsonObject
+                Triggers =
+                [
+                    new ScaleTrigger
                     {
-                        ["type"] = "postgresql",
-                        ["metadata"] = new JsonObject
+                        Type = "postgresql",
+                        Metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
                         {
                             ["query"] = LagQuery,
                             ["targetQueryValue"] = scaling.TargetLagPerReplica.ToString(CultureInfo.InvariantCulture),
                             ["activationTargetQueryValue"] = "0",
                         },
-                        ["authenticationRef"] = new JsonObject { ["name"] = Names.KedaAuthentication(p) },
+                        AuthenticationRef = new TriggerAuthenticationRef { Name = Names.KedaAuthentication(p) },
                     },
-                },
+                ],
             },
         };
     }

@@ -1,16 +1,16 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
 public static class ServiceAccountBuilder
 {
-    public static JsonObject Build(EventPipeline p) => new()
+    public static V1ServiceAccount Build(EventPipeline p) => new()
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ServiceAccount",
-        ["metadata"] = Metadata.For(p, Names.ServiceAccount(p), null),
+        ApiVersion = "v1",
+        Kind = "ServiceAccount",
+        Metadata = Metadata.For(p, Names.ServiceAccount(p), null),
         // The data plane never calls the Kubernetes API.
-        ["automountServiceAccountToken"] = false,
+        AutomountServiceAccountToken = false,
     };
 }

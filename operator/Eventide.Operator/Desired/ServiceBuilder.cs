@@ -1,30 +1,21 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
 /// <summary>A ClusterIP Service per role: the API for ingestion and query, /metrics for all.</summary>
 public static class ServiceBuilder
 {
-    public static JsonObject Build(EventPipeline p, Role role) => new()
+    public static V1Service Build(EventPipeline p, Role role) => new()
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Service",
-        ["metadata"] = Metadata.For(p, Names.Component(p, role), role),
-        ["spec"] = new JsonObject
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Metadata.For(p, Names.Component(p, role), role),
+        Spec = new V1ServiceSpec
         {
-            ["type"] = "ClusterIP",
-            ["selector"] = Labels.Selector(p, role),
-            ["ports"] = new JsonArray
-            {
-                new JsonObject
-                {
-                    ["name"] = Names.PortName,
-                    ["port"] = Names.Port,
-                    ["targetPort"] = Names.PortName,
-                    ["protocol"] = "TCP",
-                },
-            },
+            Type = "ClusterIP",
+            Selector = Labels.Selector(p, role),
+            Ports = [new V1ServicePort { Name = Names.PortName, Port = Names.Port, TargetPort = Names.PortName, Protocol = "TCP" }],
         },
     };
 }

@@ -1,34 +1,25 @@
-using System.Text.Json.Nodes;
+using Eventide.Operator.Kubernetes.Models;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Desired;
 
 /// <summary>A Prometheus Operator ServiceMonitor over every role's Service, only when asked for and its CRD exists.</summary>
 public static class ServiceMonitorBuilder
 {
-    public static JsonObject? Build(EventPipeline p, ObservedState observed)
+    public static ServiceMonitor? Build(EventPipeline p, ObservedState observed)
     {
         if (!p.Spec.Monitoring.ServiceMonitor || !observed.ServiceMonitorAvailable)
         {
             return null;
         }
-        return new JsonObject
+        return new ServiceMonitor
         {
-            ["apiVersion"] = "monitoring.coreos.com/v1",
-            ["kind"] = "ServiceMonitor",
-            ["metadata"] = Metadata.For(p, Names.ServiceMonitor(p), null),
-            ["spec"] = new JsonObject
+            Metadata = Metadata.For(p, Names.ServiceMonitor(p), null),
+            Spec = new ServiceMonitorSpec
             {
-                ["selector"] = new JsonObject { ["matchLabels"] = Labels.Selector(p, null) },
-                ["endpoints"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["port"] = Names.PortName,
-                        ["path"] = "/metrics",
-                        ["interval"] = p.Spec.Monitoring.Interval,
-                    },
-                },
+                Selector = new V1LabelSelector { MatchLabels = Labels.Selector(p, null) },
+                Endpoints = [new ServiceMonitorEndpoint { Port = Names.PortName, Path = "/metrics", Interval = p.Spec.Monitoring.Interval }],
             },
         };
     }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Eventide.Operator.Kubernetes.Models;
 using Eventide.Operator.Resources;
 
 namespace Eventide.Operator.Desired;
@@ -10,28 +10,21 @@ namespace Eventide.Operator.Desired;
 /// </summary>
 public static class TriggerAuthenticationBuilder
 {
-    public static JsonObject? Build(EventPipeline p)
+    public static TriggerAuthentication? Build(EventPipeline p)
     {
         if (p.Spec.Processor.Autoscaling.Mode != AutoscalingModes.Keda)
         {
             return null;
         }
-        return new JsonObject
+        return new TriggerAuthentication
         {
-            ["apiVersion"] = "keda.sh/v1alpha1",
-            ["kind"] = "TriggerAuthentication",
-            ["metadata"] = Metadata.For(p, Names.KedaAuthentication(p), Role.Processor),
-            ["spec"] = new JsonObject
+            Metadata = Metadata.For(p, Names.KedaAuthentication(p), Role.Processor),
+            Spec = new TriggerAuthenticationSpec
             {
-                ["secretTargetRef"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["parameter"] = "connection",
-                        ["name"] = p.Spec.Database.SecretRef.Name,
-                        ["key"] = p.Spec.Processor.Autoscaling.KedaConnectionKey,
-                    },
-                },
+                SecretTargetRef =
+                [
+                    new SecretTargetRef { Parameter = "connection", Name = p.Spec.Database.SecretRef.Name, Key = p.Spec.Processor.Autoscaling.KedaConnectionKey },
+                ],
             },
         };
     }

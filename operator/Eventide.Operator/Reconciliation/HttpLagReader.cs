@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Eventide.Operator.Desired;
 using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Resources;
+using k8s;
 
 namespace Eventide.Operator.Reconciliation;
 
@@ -13,7 +14,7 @@ namespace Eventide.Operator.Reconciliation;
 /// admin token from the pipeline's Secret.
 /// </summary>
 /// <param name="baseUrl">Where a pipeline's API is; in a cluster its query Service. Tests point it elsewhere.</param>
-public sealed class HttpLagReader(IKubernetesApi api, HttpClient http, Func<EventPipeline, Uri>? baseUrl = null) : ILagReader
+public sealed class HttpLagReader(IKubernetes client, HttpClient http, Func<EventPipeline, Uri>? baseUrl = null) : ILagReader
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -35,7 +36,7 @@ public sealed class HttpLagReader(IKubernetesApi api, HttpClient http, Func<Even
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token))?.AsObject()
                 ?? throw new LagUnavailableException("GET /v1/admin/lag answered null");
             return new LagReport(
-                Json.Long(body["total_events"]) ?? 0,
+                (long?)body["total_events"] ?? 0,
                 (double?)body["max_age_seconds"] ?? 0,
                 body["shards"]?.AsArray().Count ?? 0);
         }
@@ -49,10 +50,17 @@ public sealed class HttpLagReader(IKubernetesApi api, HttpClient http, Func<Even
     private async Task<string> AdminTokenAsync(EventPipeline p, CancellationToken ct)
     {
         var reference = p.Spec.AdminTokenSecretRef;
-        var secret = await api.GetAsync(ResourceType.Secret, p.Namespace, reference.Name, ct)
-            ?? throw new LagUnavailableException($"Secret {reference.Name} not found");
-        var encoded = (string?)secret["data"]?[reference.Key]
-            ?? throw new LagUnavailableException($"Secret {reference.Name} has no key {reference.Key}");
-        return Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Trim();
+        k8s.Models.V1Secret secret;
+        try
+        {
+            secret = await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, p.Namespace, cancellationToken: ct);
+        }
+        catch (Exception e) when (ApiErrors.IsNotFound(e))
+        {
+            throw new LagUnavailableException($"Secret {reference.Name} not found");
+        }
+        var value = secret.Data?.TryGetValue(reference.Key, out var bytes) == true ? bytes
+            : throw new LagUnavailableException($"Secret {reference.Name} has no key {reference.Key}");
+        return Encoding.UTF8.GetString(value).Trim();
     }
 }

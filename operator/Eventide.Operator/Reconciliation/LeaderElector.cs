@@ -1,25 +1,29 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Eventide.Operator.Kubernetes;
+using k8s.LeaderElection;
 using Microsoft.Extensions.Logging;
 
 namespace Eventide.Operator.Reconciliation;
 
 /// <summary>
-/// Leader election on a coordination.k8s.io/v1 Lease, after client-go's: the
-/// holder renews every retry period; others take over only when they have
-/// seen the same record unchanged for a whole lease duration, measured on
-/// their own clock (so clock skew between nodes does not matter). Every write
-/// is a PUT with the resourceVersion read, so two candidates cannot both win.
+/// Leader election on a lock (a coordination.k8s.io Lease through the
+/// client's <see cref="k8s.LeaderElection.ResourceLock.LeaseLock"/>), after
+/// client-go: the holder renews every retry period, and keeps leading while
+/// renewals fail (an API server answering 500, a timeout) until the renew
+/// deadline has passed since its last good renewal; it stops at once when the
+/// lock shows another holder. Others take over only when they have seen the
+/// same record unchanged for a whole lease duration, measured on their own
+/// clock, so skew between nodes does not matter. Writes carry the
+/// resourceVersion read, so two candidates cannot both win. On shutdown the
+/// leader releases the lock, so a standby takes over at once instead of after
+/// a lease duration (the client's own elector does not).
 /// </summary>
-public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, TimeProvider clock, ILogger logger)
+public sealed class LeaderElector(ILock @lock, OperatorOptions options, TimeProvider clock, ILogger logger)
 {
-    private string? _observedRecord;
+    private LeaderElectionRecord? _observed;
     private DateTimeOffset _observedAt;
 
     public bool IsLeader { get; private set; }
 
-    /// <summary>When the API server last answered a lease round (a conflict counts: it answered); readiness reads it.</summary>
+    /// <summary>When the API server last answered a lease round; readiness reads it.</summary>
     public DateTimeOffset? LastContact { get; private set; }
 
     /// <summary>Campaigns until cancelled; while leading runs <paramref name="lead"/>, cancelling it when leadership is lost.</summary>
@@ -39,12 +43,12 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
     {
         while (!ct.IsCancellationRequested)
         {
-            if (!await TryAcquireOrRenewAsync(ct))
+            if (await TryAcquireOrRenewAsync(ct) != LeaseRound.Held)
             {
                 await Delay(options.RetryPeriod, ct);
                 continue;
             }
-            Log.BecameLeader(logger, options.LeaseName, options.Identity);
+            Log.BecameLeader(logger, @lock.Describe(), @lock.Identity);
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var work = Task.Run(() => lead(leading.Token), CancellationToken.None);
             var lastRenew = clock.GetUtcNow();
@@ -55,12 +59,15 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
                 {
                     break;
                 }
-                if (await TryAcquireOrRenewAsync(ct))
+                var round = await TryAcquireOrRenewAsync(ct);
+                if (round == LeaseRound.Held)
                 {
                     lastRenew = clock.GetUtcNow();
                 }
-                else if (!IsLeader || clock.GetUtcNow() - lastRenew > options.RenewDeadline)
+                else if (round == LeaseRound.HeldByOther || clock.GetUtcNow() - lastRenew >= options.RenewDeadline)
                 {
+                    // Another holder, or no renewal for the whole deadline: by now a
+                    // standby may take over, so this replica must stop acting.
                     break;
                 }
             }
@@ -79,102 +86,112 @@ public sealed class LeaderElector(IKubernetesApi api, OperatorOptions options, T
                 await ReleaseAsync();
                 return;
             }
-            Log.LostLeadership(logger, options.LeaseName, options.Identity);
+            Log.LostLeadership(logger, @lock.Describe(), @lock.Identity);
         }
     }
 
-    /// <summary>One attempt: true when this candidate holds the lease afterwards.</summary>
-    public async Task<bool> TryAcquireOrRenewAsync(CancellationToken ct)
+    /// <summary>One round: read the record, then take or renew it if this candidate may.</summary>
+    public async Task<LeaseRound> TryAcquireOrRenewAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         try
         {
-            var lease = await api.GetAsync(ResourceType.Lease, options.LeaseNamespace, options.LeaseName, ct);
-            LastContact = clock.GetUtcNow();
-            if (lease is null)
+            LeaderElectionRecord? current;
+            try
             {
-                await api.CreateAsync(ResourceType.Lease, options.LeaseNamespace, NewLease(now), ct);
-                return IsLeader = true;
+                current = await @lock.GetAsync(ct);
             }
-            var spec = lease["spec"]?.AsObject() ?? [];
-            var holder = (string?)spec["holderIdentity"] ?? "";
-            var record = spec.ToJsonString();
-            if (record != _observedRecord)
+            catch (Exception e) when (Kubernetes.ApiErrors.IsNotFound(e))
             {
-                _observedRecord = record;
+                current = null;
+            }
+            LastContact = clock.GetUtcNow();
+            var mine = NewRecord(now, current);
+            if (current is null)
+            {
+                return Result(await @lock.CreateAsync(mine, ct), now, mine);
+            }
+            if (!Same(current, _observed))
+            {
+                _observed = current;
                 _observedAt = now;
             }
-            var duration = TimeSpan.FromSeconds(Json.Long(spec["leaseDurationSeconds"]) ?? (long)options.LeaseDuration.TotalSeconds);
-            if (holder != options.Identity && holder.Length > 0 && now < _observedAt + duration)
+            var duration = TimeSpan.FromSeconds(current.LeaseDurationSeconds > 0 ? current.LeaseDurationSeconds : options.LeaseDuration.TotalSeconds);
+            if (current.HolderIdentity is { Length: > 0 } holder && holder != @lock.Identity && now < _observedAt + duration)
             {
-                Log.LeaseHeld(logger, options.LeaseName, holder);
-                return IsLeader = false;
+                Log.LeaseHeld(logger, @lock.Describe(), holder);
+                IsLeader = false;
+                return LeaseRound.HeldByOther;
             }
-            var transitions = Json.Long(spec["leaseTransitions"]) ?? 0;
-            spec["holderIdentity"] = options.Identity;
-            spec["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds;
-            spec["renewTime"] = MicroTime(now);
-            if (holder != options.Identity)
-            {
-                spec["acquireTime"] = MicroTime(now);
-                spec["leaseTransitions"] = transitions + 1;
-            }
-            lease["spec"] = spec;
-            var updated = await api.ReplaceAsync(ResourceType.Lease, options.LeaseNamespace, options.LeaseName, lease, ct);
-            _observedRecord = updated["spec"]?.ToJsonString();
-            _observedAt = now;
-            return IsLeader = true;
+            return Result(await @lock.UpdateAsync(mine, ct), now, mine);
         }
-        catch (KubeApiException e) when (e.IsConflict)
+        catch (Exception e) when (!ct.IsCancellationRequested && (Kubernetes.ApiErrors.IsApiFailure(e) || e is TaskCanceledException))
         {
-            // Another candidate wrote first; read again next round.
-            return IsLeader = false;
-        }
-        catch (Exception e) when ((e is KubeApiException or HttpRequestException or IOException or TaskCanceledException) && !ct.IsCancellationRequested)
-        {
-            Log.LeaseFailed(logger, e, options.LeaseName);
-            return IsLeader = false;
+            Log.LeaseFailed(logger, e, @lock.Describe());
+            return LeaseRound.Failed;
         }
     }
 
-    /// <summary>Gives the lease up on shutdown so a standby takes over at once rather than after the lease duration.</summary>
+    // A failed write (a conflict, a 500) leaves IsLeader as it was: whether that
+    // ends leadership is the renew deadline's call, not one request's.
+    private LeaseRound Result(bool written, DateTimeOffset now, LeaderElectionRecord record)
+    {
+        if (!written)
+        {
+            Log.LeaseWriteFailed(logger, @lock.Describe());
+            return LeaseRound.Failed;
+        }
+        _observed = record;
+        _observedAt = now;
+        IsLeader = true;
+        return LeaseRound.Held;
+    }
+
+    private LeaderElectionRecord NewRecord(DateTimeOffset now, LeaderElectionRecord? current)
+    {
+        var renewing = current?.HolderIdentity == @lock.Identity;
+        return new LeaderElectionRecord
+        {
+            HolderIdentity = @lock.Identity,
+            LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds,
+            AcquireTime = renewing ? current!.AcquireTime : now.UtcDateTime,
+            RenewTime = now.UtcDateTime,
+            LeaderTransitions = current is null ? 0 : renewing ? current.LeaderTransitions : current.LeaderTransitions + 1,
+        };
+    }
+
+    private static bool Same(LeaderElectionRecord a, LeaderElectionRecord? b) =>
+        b is not null && a.HolderIdentity == b.HolderIdentity && a.RenewTime == b.RenewTime
+        && a.AcquireTime == b.AcquireTime && a.LeaderTransitions == b.LeaderTransitions;
+
+    /// <summary>Gives the lock up on shutdown so a standby takes over at once rather than after the lease duration.</summary>
     private async Task ReleaseAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            var lease = await api.GetAsync(ResourceType.Lease, options.LeaseNamespace, options.LeaseName, timeout.Token);
-            if (lease?["spec"] is JsonObject spec && (string?)spec["holderIdentity"] == options.Identity)
+            var current = await @lock.GetAsync(timeout.Token);
+            if (current?.HolderIdentity == @lock.Identity)
             {
-                spec["holderIdentity"] = "";
-                spec["leaseDurationSeconds"] = 1;
-                spec["renewTime"] = MicroTime(clock.GetUtcNow());
-                await api.ReplaceAsync(ResourceType.Lease, options.LeaseNamespace, options.LeaseName, lease, timeout.Token);
+                var released = new LeaderElectionRecord
+                {
+                    HolderIdentity = "",
+                    LeaseDurationSeconds = 1,
+                    AcquireTime = current.AcquireTime,
+                    RenewTime = clock.GetUtcNow().UtcDateTime,
+                    LeaderTransitions = current.LeaderTransitions,
+                };
+                if (await @lock.UpdateAsync(released, timeout.Token))
+                {
+                    Log.LeaseReleased(logger, @lock.Describe(), @lock.Identity);
+                }
             }
         }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (Kubernetes.ApiErrors.IsApiFailure(e) || e is OperationCanceledException)
         {
-            Log.LeaseFailed(logger, e, options.LeaseName);
+            Log.LeaseFailed(logger, e, @lock.Describe());
         }
     }
-
-    private JsonObject NewLease(DateTimeOffset now) => new()
-    {
-        ["apiVersion"] = "coordination.k8s.io/v1",
-        ["kind"] = "Lease",
-        ["metadata"] = new JsonObject { ["name"] = options.LeaseName, ["namespace"] = options.LeaseNamespace },
-        ["spec"] = new JsonObject
-        {
-            ["holderIdentity"] = options.Identity,
-            ["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds,
-            ["acquireTime"] = MicroTime(now),
-            ["renewTime"] = MicroTime(now),
-            ["leaseTransitions"] = 0,
-        },
-    };
-
-    private static string MicroTime(DateTimeOffset t) =>
-        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private Task Delay(TimeSpan delay, CancellationToken ct) =>
         Task.Delay(delay, clock, ct).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Eventide.Operator.Desired;
-using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Reconciliation;
 
@@ -93,36 +92,36 @@ public static class StatusBuilder
     }
 
     /// <summary>A Deployment is ready when its controller saw the current spec and every wanted replica is updated and ready.</summary>
-    public static bool IsReady(JsonObject deployment)
+    public static bool IsReady(V1Deployment deployment)
     {
-        var wanted = Int(deployment["spec"]?["replicas"]) ?? 1;
-        var status = deployment["status"];
+        var wanted = deployment.Spec?.Replicas ?? 1;
+        var status = deployment.Status;
         return !IsStale(deployment)
-            && (Int(status?["readyReplicas"]) ?? 0) >= wanted
-            && (Int(status?["updatedReplicas"]) ?? 0) >= wanted
-            && (Int(status?["availableReplicas"]) ?? 0) >= wanted;
+            && (status?.ReadyReplicas ?? 0) >= wanted
+            && (status?.UpdatedReplicas ?? 0) >= wanted
+            && (status?.AvailableReplicas ?? 0) >= wanted;
     }
 
-    private static bool IsRolling(JsonObject deployment)
+    private static bool IsRolling(V1Deployment deployment)
     {
-        var status = deployment["status"];
-        var wanted = Int(deployment["spec"]?["replicas"]) ?? 1;
+        var status = deployment.Status;
+        var wanted = deployment.Spec?.Replicas ?? 1;
         return IsStale(deployment)
-            || (Int(status?["updatedReplicas"]) ?? 0) < wanted
-            || (Int(status?["replicas"]) ?? 0) > (Int(status?["updatedReplicas"]) ?? 0);
+            || (status?.UpdatedReplicas ?? 0) < wanted
+            || (status?.Replicas ?? 0) > (status?.UpdatedReplicas ?? 0);
     }
 
-    private static bool IsStale(JsonObject deployment) =>
-        (Int(deployment["status"]?["observedGeneration"]) ?? 0) < (Int(deployment["metadata"]?["generation"]) ?? 0);
+    private static bool IsStale(V1Deployment deployment) =>
+        (deployment.Status?.ObservedGeneration ?? 0) < (deployment.Metadata?.Generation ?? 0);
 
     private static ComponentStatus Component(StatusInputs inputs, Role role)
     {
         var d = inputs.Deployments.GetValueOrDefault(role.Name);
         return new ComponentStatus
         {
-            DesiredReplicas = (int)(Int(d?["spec"]?["replicas"]) ?? 0),
-            Replicas = (int)(Int(d?["status"]?["replicas"]) ?? 0),
-            ReadyReplicas = (int)(Int(d?["status"]?["readyReplicas"]) ?? 0),
+            DesiredReplicas = d?.Spec?.Replicas ?? 0,
+            Replicas = d?.Status?.Replicas ?? 0,
+            ReadyReplicas = d?.Status?.ReadyReplicas ?? 0,
         };
     }
 
@@ -138,6 +137,4 @@ public static class StatusBuilder
 
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static long? Int(JsonNode? node) => Json.Long(node);
 }

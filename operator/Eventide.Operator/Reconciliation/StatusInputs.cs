@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Autoscaling;
+using k8s.Models;
 
 namespace Eventide.Operator.Reconciliation;
 
@@ -10,7 +10,7 @@ namespace Eventide.Operator.Reconciliation;
 /// <param name="Problem">A reason from <see cref="Resources.Conditions"/> and a message when the pipeline is degraded.</param>
 /// <param name="DatabaseSecretMissing">Whether the database Secret is absent.</param>
 public sealed record StatusInputs(
-    IReadOnlyDictionary<string, JsonObject> Deployments,
+    IReadOnlyDictionary<string, V1Deployment> Deployments,
     LagSample? Lag,
     string? LagError,
     (string Reason, string Message)? Problem,

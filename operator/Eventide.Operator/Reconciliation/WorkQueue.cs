@@ -5,8 +5,11 @@ namespace Eventide.Operator.Reconciliation;
 /// queued at most once however often it changes; a key being processed is not
 /// handed to a second worker, and if it changed meanwhile it is queued again
 /// when the first finishes. Failures come back with per-key exponential backoff.
+/// Delayed adds follow client-go's delaying queue: at most one pending delayed
+/// add per key, due at the earliest time asked for, so a key whose reconcile
+/// is requeued on every event still comes back once per period, not once per event.
 /// </summary>
-public sealed class WorkQueue(TimeSpan backoffBase, TimeSpan backoffMax) : IDisposable
+public sealed class WorkQueue(TimeSpan backoffBase, TimeSpan backoffMax, TimeProvider clock) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Queue<string> _queue = new();
@@ -14,12 +17,20 @@ public sealed class WorkQueue(TimeSpan backoffBase, TimeSpan backoffMax) : IDisp
     private readonly HashSet<string> _processing = [];
     private readonly Dictionary<string, int> _failures = [];
     private readonly SemaphoreSlim _available = new(0);
-    private readonly CancellationTokenSource _stopped = new();
+    private readonly Dictionary<string, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
+    private bool _disposed;
 
     public void Dispose()
     {
-        _stopped.Cancel();
-        _stopped.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            foreach (var (_, timer) in _waiting.Values)
+            {
+                timer.Dispose();
+            }
+            _waiting.Clear();
+        }
         _available.Dispose();
     }
 
@@ -27,7 +38,7 @@ public sealed class WorkQueue(TimeSpan backoffBase, TimeSpan backoffMax) : IDisp
     {
         lock (_gate)
         {
-            if (!_dirty.Add(key) || _processing.Contains(key))
+            if (_disposed || !_dirty.Add(key) || _processing.Contains(key))
             {
                 return;
             }
@@ -44,9 +55,45 @@ public sealed class WorkQueue(TimeSpan backoffBase, TimeSpan backoffMax) : IDisp
             Add(key);
             return;
         }
-        _ = Task.Delay(delay, _stopped.Token).ContinueWith(
-            t => { if (!t.IsCanceled) { Add(key); } },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var due = clock.GetUtcNow() + delay;
+        lock (_gate)
+        {
+            if (_disposed || (_waiting.TryGetValue(key, out var pending) && pending.Due <= due))
+            {
+                // Already due no later than asked: one pending add is enough.
+                return;
+            }
+            pending.Timer?.Dispose();
+            var timer = clock.CreateTimer(_ => Fire(key, due), null, delay, Timeout.InfiniteTimeSpan);
+            _waiting[key] = (due, timer);
+        }
+    }
+
+    /// <summary>Keys waiting for a delayed add.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    private void Fire(string key, DateTimeOffset due)
+    {
+        lock (_gate)
+        {
+            // A timer replaced by an earlier one may still fire once; only the current one counts.
+            if (!_waiting.TryGetValue(key, out var pending) || pending.Due != due)
+            {
+                return;
+            }
+            _waiting.Remove(key);
+            pending.Timer.Dispose();
+        }
+        Add(key);
     }
 
     /// <summary>Queues the key again after its next backoff delay, and returns that delay.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Eventide.Operator.Kubernetes;
-
 namespace Eventide.Operator.Resources;
 
 /// <summary>The EventPipeline CRD, embedded from <c>crds/eventpipelines.eventide.io.yaml</c> so the binary and the repo cannot disagree.</summary>
@@ -9,8 +6,6 @@ public static class CustomResourceDefinition
     public const string Name = "eventpipelines.eventide.io";
 
     public static string Yaml { get; } = Load();
-
-    public static JsonObject Parse() => YamlJson.ParseAll(Yaml)[0].AsObject();
 
     private static string Load()
     {

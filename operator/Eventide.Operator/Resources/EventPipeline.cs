@@ -1,10 +1,13 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+using YamlDotNet.Serialization;
 
 namespace Eventide.Operator.Resources;
 
-/// <summary>The <c>eventide.io/v1alpha1</c> EventPipeline custom resource.</summary>
-public sealed class EventPipeline
+/// <summary>The <c>eventide.io/v1alpha1</c> EventPipeline custom resource, as a typed KubernetesClient object.</summary>
+[KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindValue, PluralName = Plural)]
+public sealed class EventPipeline : IKubernetesObject<V1ObjectMeta>, ISpec<EventPipelineSpec>, IStatus<EventPipelineStatus?>
 {
     public const string Group = "eventide.io";
     public const string Version = "v1alpha1";
@@ -13,10 +16,10 @@ public sealed class EventPipeline
     public const string Plural = "eventpipelines";
 
     public string ApiVersion { get; set; } = ApiVersionValue;
+
     public string Kind { get; set; } = KindValue;
 
-    /// <summary>Object metadata, kept as JSON: the operator only reads name, namespace, uid and generation.</summary>
-    public JsonObject Metadata { get; set; } = [];
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     public EventPipelineSpec Spec { get; set; } = new();
 
@@ -24,14 +27,18 @@ public sealed class EventPipeline
     public EventPipelineStatus? Status { get; set; }
 
     [JsonIgnore]
-    public string Name => (string?)Metadata["name"] ?? "";
+    [YamlIgnore]
+    public string Name => Metadata.Name ?? "";
 
     [JsonIgnore]
-    public string Namespace => (string?)Metadata["namespace"] ?? "default";
+    [YamlIgnore]
+    public string Namespace => Metadata.NamespaceProperty ?? "default";
 
     [JsonIgnore]
-    public string? Uid => (string?)Metadata["uid"];
+    [YamlIgnore]
+    public string? Uid => Metadata.Uid;
 
     [JsonIgnore]
-    public long Generation => Kubernetes.Json.Long(Metadata["generation"]) ?? 0;
+    [YamlIgnore]
+    public long Generation => Metadata.Generation ?? 0;
 }

@@ -1,22 +1,22 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Reconciliation;
 using Eventide.Operator.Resources;
-using Eventide.Operator.Tests.Fakes;
+using Eventide.Testing.Kubernetes;
+using k8s;
+using k8s.Models;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 
 public sealed class HttpLagReaderTests : IAsyncLifetime
 {
     private FakeApiServer _server = null!;
-    private KubernetesClient _client = null!;
+    private k8s.Kubernetes _client = null!;
     private readonly HttpClient _http = new();
 
     public async Task InitializeAsync()
     {
         _server = await FakeApiServer.StartAsync();
-        _client = new KubernetesClient(new ClusterConnection(_server.Url, null, false, null, null, "default"));
+        _client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.Url.ToString() });
     }
 
     public async Task DisposeAsync()
@@ -30,17 +30,15 @@ public sealed class HttpLagReaderTests : IAsyncLifetime
 
     private static EventPipeline Pipeline() => new()
     {
-        Metadata = new JsonObject { ["name"] = "p", ["namespace"] = "ns" },
+        Metadata = new V1ObjectMeta { Name = "p", NamespaceProperty = "ns" },
         Spec = new EventPipelineSpec { AdminTokenSecretRef = new AdminTokenSecretRef { Name = "admin", Key = "token" } },
     };
 
-    private Task CreateTokenSecret(string token) => _client.CreateAsync(ResourceType.Secret, "ns", new JsonObject
+    private Task CreateTokenSecret(string token) => _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Secret",
-        ["metadata"] = new JsonObject { ["name"] = "admin", ["namespace"] = "ns" },
-        ["data"] = new JsonObject { ["token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(token)) },
-    }, default);
+        Metadata = new V1ObjectMeta { Name = "admin", NamespaceProperty = "ns" },
+        Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes(token) },
+    }, "ns");
 
     [Fact]
     public async Task ReadAsync_returns_total_and_oldest_age_with_the_admin_token()

@@ -1,10 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Eventide.Operator.Kubernetes;
-using Eventide.Operator.Reconciliation;
-using Eventide.Operator.Resources;
-using Eventide.Operator.Tests.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
+using k8s;
+using k8s.Models;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 
@@ -17,36 +13,21 @@ namespace Eventide.Operator.Tests.Reconciliation;
 /// </summary>
 public sealed class RbacTests : IAsyncLifetime
 {
-    private const string Ns = "team";
+    private const string Ns = FakeCluster.Ns;
     private const string OperatorToken = "operator-service-account-token";
-    private FakeApiServer _server = null!;
-    private KubernetesClient _admin = null!;
-    private KubernetesClient _operator = null!;
-    private readonly HttpClient _http = new();
+    private FakeCluster _c = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await FakeApiServer.StartAsync();
-        _admin = new KubernetesClient(new ClusterConnection(_server.Url, null, false, null, null, "default"));
-        _operator = new KubernetesClient(new ClusterConnection(_server.Url, null, false, () => OperatorToken, null, "default"));
-        await _admin.CreateAsync(ResourceType.Secret, Ns, Secret("db", "connectionString", "Host=db;Username=eventide"), default);
-        await _admin.CreateAsync(ResourceType.Secret, Ns, Secret("admin", "token", _server.AdminToken), default);
+        _c = await FakeCluster.StartAsync();
         // The Prometheus Operator is installed, so the ServiceMonitor path runs too.
-        await _admin.CreateAsync(ResourceType.CustomResourceDefinition, null, new JsonObject
+        await _c.Admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
         {
-            ["apiVersion"] = "apiextensions.k8s.io/v1",
-            ["kind"] = "CustomResourceDefinition",
-            ["metadata"] = new JsonObject { ["name"] = "servicemonitors.monitoring.coreos.com" },
-        }, default);
+            Metadata = new V1ObjectMeta { Name = "servicemonitors.monitoring.coreos.com" },
+        });
     }
 
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        _operator.Dispose();
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _c.DisposeAsync();
 
     [Fact]
     public async Task Rbac_rules_of_the_chart_and_the_kustomize_base_grant_exactly_what_the_operator_uses()
@@ -109,21 +90,7 @@ public sealed class RbacTests : IAsyncLifetime
     /// <summary>Create with every optional object, turn each off, switch to KEDA and back, delete, shut down.</summary>
     private async Task<HashSet<(string Group, string Resource, string Verb)>> RunLifecycleAsync()
     {
-        var options = new OperatorOptions
-        {
-            Identity = "op-rbac",
-            LeaseNamespace = "default",
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
-            RetryPeriod = TimeSpan.FromMilliseconds(100),
-            BackoffBase = TimeSpan.FromMilliseconds(50),
-            BackoffMax = TimeSpan.FromSeconds(1),
-            LagPollInterval = TimeSpan.FromMilliseconds(100),
-            WatchErrorDelay = TimeSpan.FromMilliseconds(50),
-        };
-        var controller = new OperatorController(_operator, new HttpLagReader(_operator, _http, _ => _server.Url), options, TimeProvider.System, NullLoggerFactory.Instance);
-        using var stop = new CancellationTokenSource();
-        var run = controller.RunAsync(stop.Token);
+        var (controller, index) = _c.Start("op-rbac", OperatorToken);
 
         var pipeline = JsonNode.Parse($$"""
             {
@@ -141,30 +108,29 @@ public sealed class RbacTests : IAsyncLifetime
               }
             }
             """)!.AsObject();
-        await _admin.CreateAsync(ResourceType.EventPipeline, Ns, pipeline, default);
+        await _c.CreatePipelineAsync(pipeline);
         await Eventually.True(() => Exists("networking.k8s.io/v1", "ingresses", "p") && Exists("monitoring.coreos.com/v1", "servicemonitors", "p")
-            && _server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 2 && Ready(), "every optional object exists and the pipeline is Ready");
+            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 2 && Ready(), "every optional object exists and the pipeline is Ready");
 
-        await Patch("""{"spec":{"ingestion":{"maxReplicas":2,"ingress":{"enabled":false}},"query":{"maxReplicas":2},"monitoring":{"serviceMonitor":false},"processor":{"autoscaling":{"mode":"KEDA"}}}}""");
+        await _c.PatchPipelineAsync("""{"spec":{"ingestion":{"maxReplicas":2,"ingress":{"enabled":false}},"query":{"maxReplicas":2},"monitoring":{"serviceMonitor":false},"processor":{"autoscaling":{"mode":"KEDA"}}}}""");
         await Eventually.True(() => !Exists("networking.k8s.io/v1", "ingresses", "p") && !Exists("monitoring.coreos.com/v1", "servicemonitors", "p")
-            && _server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 0
-            && _server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 1 && _server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 1,
+            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 0
+            && _c.Server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 1 && _c.Server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 1,
             "the Ingress, ServiceMonitor and HPAs are pruned and KEDA's objects exist");
 
-        await Patch("""{"spec":{"processor":{"autoscaling":{"mode":"Lag"}}}}""");
-        await Eventually.True(() => _server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 0 && _server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 0,
+        await _c.PatchPipelineAsync("""{"spec":{"processor":{"autoscaling":{"mode":"Lag"}}}}""");
+        await Eventually.True(() => _c.Server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 0 && _c.Server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 0,
             "KEDA's objects are pruned");
 
-        await _admin.DeleteAsync(ResourceType.EventPipeline, Ns, "p", default);
-        await Eventually.True(() => _server.List("apps/v1", "deployments", Ns).Count == 0, "owned objects are gone with the pipeline");
+        await _c.DeletePipelineAsync();
+        await Eventually.True(() => _c.Server.List("apps/v1", "deployments", Ns).Count == 0, "owned objects are gone with the pipeline");
         var reconciles = controller.Reconciles;
         await Eventually.True(() => controller.Reconciles > reconciles, "the controller saw the deletion");
 
         // Shutting down hands the Lease over (an update).
-        await stop.CancelAsync();
-        await run;
-        Assert.Equal("", (string?)_server.Get("coordination.k8s.io/v1", "leases", "default", "eventide-operator")?["spec"]?["holderIdentity"]);
-        return [.. _server.AccessOf(OperatorToken)];
+        await _c.StopAsync(index);
+        Assert.Equal("", (string?)_c.Server.Get("coordination.k8s.io/v1", "leases", "default", "eventide-operator")?["spec"]?["holderIdentity"]);
+        return [.. _c.Server.AccessOf(OperatorToken)];
     }
 
     private sealed record Rules(List<(string Group, string Resource, string Verb)> ClusterRole, List<(string Group, string Resource, string Verb)> Role);
@@ -185,7 +151,7 @@ public sealed class RbacTests : IAsyncLifetime
             var text = doc[doc.IndexOf("\nrules:", StringComparison.Ordinal)..];
             text = text.Replace("{{- end }}", "", StringComparison.Ordinal);
             Assert.DoesNotContain("{{", text, StringComparison.Ordinal);
-            kind.AddRange(Expand(YamlJson.ParseAll(text)[0]["rules"]!.AsArray()));
+            kind.AddRange(Expand(KubernetesYaml.Deserialize<V1ClusterRole>(text).Rules));
         }
         return rules;
     }
@@ -193,45 +159,33 @@ public sealed class RbacTests : IAsyncLifetime
     private static Rules ManifestRules(string path)
     {
         var rules = new Rules([], []);
-        foreach (var doc in YamlJson.ParseAll(File.ReadAllText(path)))
+        foreach (var doc in KubernetesYaml.LoadAllFromString(File.ReadAllText(path)))
         {
-            switch ((string?)doc["kind"])
+            switch (doc)
             {
-                case "ClusterRole":
-                    rules.ClusterRole.AddRange(Expand(doc["rules"]!.AsArray()));
+                case V1ClusterRole role:
+                    rules.ClusterRole.AddRange(Expand(role.Rules));
                     break;
-                case "Role":
-                    rules.Role.AddRange(Expand(doc["rules"]!.AsArray()));
+                case V1Role role:
+                    rules.Role.AddRange(Expand(role.Rules));
                     break;
             }
         }
         return rules;
     }
 
-    private static IEnumerable<(string Group, string Resource, string Verb)> Expand(JsonArray rules) =>
+    private static IEnumerable<(string Group, string Resource, string Verb)> Expand(IEnumerable<V1PolicyRule> rules) =>
         from rule in rules
-        from g in rule!["apiGroups"]!.AsArray()
-        from r in rule["resources"]!.AsArray()
-        from v in rule["verbs"]!.AsArray()
-        select ((string)g!, (string)r!, (string)v!);
+        from g in rule.ApiGroups
+        from r in rule.Resources
+        from v in rule.Verbs
+        select (g, r, v);
 
     private static string Describe((string Group, string Resource, string Verb) g) =>
         $"{(g.Group.Length == 0 ? "core" : g.Group)}/{g.Resource}:{g.Verb}";
 
-    private bool Exists(string apiVersion, string plural, string name) => _server.Get(apiVersion, plural, Ns, name) is not null;
+    private bool Exists(string apiVersion, string plural, string name) => _c.Server.Get(apiVersion, plural, Ns, name) is not null;
 
     private bool Ready() =>
-        _server.Get(EventPipeline.ApiVersionValue, EventPipeline.Plural, Ns, "p")?["status"]?["conditions"]?.AsArray()
-            .Any(c => (string?)c?["type"] == "Ready" && (string?)c["status"] == "True") ?? false;
-
-    private Task Patch(string json) =>
-        _admin.MergePatchAsync(ResourceType.EventPipeline, Ns, "p", JsonNode.Parse(json)!.AsObject(), null, default);
-
-    private static JsonObject Secret(string name, string key, string value) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Secret",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns },
-        ["data"] = new JsonObject { [key] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) },
-    };
+        (string?)_c.Condition("Ready")?["status"] == "True";
 }

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Eventide.Operator.Autoscaling;
 using Eventide.Operator.Reconciliation;
 using Eventide.Operator.Resources;
+using k8s.Models;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 
@@ -11,25 +11,25 @@ public class StatusBuilderTests
 
     private static EventPipeline Pipeline() => new()
     {
-        Metadata = new JsonObject { ["name"] = "p", ["namespace"] = "ns", ["generation"] = 4 },
+        Metadata = new V1ObjectMeta { Name = "p", NamespaceProperty = "ns", Generation = 4 },
         Spec = new EventPipelineSpec { Image = "i" },
     };
 
-    private static JsonObject Deployment(int replicas, int ready, long generation = 1, long observed = 1) => new()
+    private static V1Deployment Deployment(int replicas, int ready, long generation = 1, long observed = 1) => new()
     {
-        ["metadata"] = new JsonObject { ["generation"] = generation },
-        ["spec"] = new JsonObject { ["replicas"] = replicas },
-        ["status"] = new JsonObject
+        Metadata = new V1ObjectMeta { Generation = generation },
+        Spec = new V1DeploymentSpec { Replicas = replicas },
+        Status = new V1DeploymentStatus
         {
-            ["observedGeneration"] = observed,
-            ["replicas"] = replicas,
-            ["updatedReplicas"] = replicas,
-            ["readyReplicas"] = ready,
-            ["availableReplicas"] = ready,
+            ObservedGeneration = observed,
+            Replicas = replicas,
+            UpdatedReplicas = replicas,
+            ReadyReplicas = ready,
+            AvailableReplicas = ready,
         },
     };
 
-    private static Dictionary<string, JsonObject> All(JsonObject d) => new() { ["ingestion"] = d, ["processor"] = d, ["query"] = d };
+    private static Dictionary<string, V1Deployment> All(V1Deployment d) => new() { ["ingestion"] = d, ["processor"] = d, ["query"] = d };
 
     private static string Status(EventPipelineStatus s, string type) => s.Conditions.Single(c => c.Type == type).Status;
 

@@ -2,15 +2,17 @@ using System.Collections;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Eventide.Operator.Kubernetes;
 using Eventide.Operator.Resources;
+using k8s;
+using k8s.Models;
 
 namespace Eventide.Operator.Tests.Resources;
 
 /// <summary>Keeps crds/eventpipelines.eventide.io.yaml in step with the C# types in Resources/.</summary>
 public class CustomResourceDefinitionTests
 {
-    private static readonly JsonObject Crd = CustomResourceDefinition.Parse();
+    // Read through the client's typed CRD model and back to JSON: what the API server would see.
+    private static readonly JsonObject Crd = JsonNode.Parse(KubernetesJson.Serialize(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(CustomResourceDefinition.Yaml)))!.AsObject();
     private static readonly JsonObject Version = Crd["spec"]!["versions"]![0]!.AsObject();
     private static readonly JsonObject Schema = Version["schema"]!["openAPIV3Schema"]!.AsObject();
 
@@ -40,7 +42,7 @@ public class CustomResourceDefinitionTests
     public void Schema_defaults_equal_the_type_defaults()
     {
         var problems = new List<string>();
-        CompareDefaults(Json.ToObject(new EventPipelineSpec()), Schema["properties"]!["spec"]!.AsObject(), "spec", problems);
+        CompareDefaults(JsonNode.Parse(KubernetesJson.Serialize(new EventPipelineSpec()))!.AsObject(), Schema["properties"]!["spec"]!.AsObject(), "spec", problems);
         Assert.Empty(problems);
     }
 

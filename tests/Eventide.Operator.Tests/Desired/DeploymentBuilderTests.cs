@@ -1,0 +1,96 @@
+using Eventide.Operator.Desired;
+using Eventide.Operator.Resources;
+using k8s.Models;
+
+namespace Eventide.Operator.Tests.Desired;
+
+public class DeploymentBuilderTests
+{
+    private static V1Container Container(V1Deployment d) => d.Spec.Template.Spec.Containers.Single();
+
+    [Fact]
+    public void Build_runs_every_role_from_the_one_image()
+    {
+        foreach (var role in Role.All)
+        {
+            var c = Container(DeploymentBuilder.Build(Pipelines.Build(), role, ObservedState.Initial));
+            Assert.Equal("eventide:1", c.Image);
+            Assert.Equal(["run", "--roles", role.Name, "--listen", "http://0.0.0.0:8080"], c.Args);
+        }
+    }
+
+    [Fact]
+    public void Build_probes_readyz_and_healthz_and_requests_resources()
+    {
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Processor, ObservedState.Initial));
+        Assert.Equal("/readyz", c.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/healthz", c.LivenessProbe.HttpGet.Path);
+        Assert.Equal("500m", c.Resources.Requests["cpu"].ToString());
+        Assert.True(c.Resources.Requests.ContainsKey("memory"));
+    }
+
+    [Fact]
+    public void Build_runs_non_root_with_a_read_only_root_file_system()
+    {
+        var d = DeploymentBuilder.Build(Pipelines.Build(), Role.Query, ObservedState.Initial);
+        var c = Container(d);
+        Assert.True(c.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(c.SecurityContext.AllowPrivilegeEscalation);
+        Assert.True(d.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+        Assert.Equal("true", d.Spec.Template.Metadata.Annotations["prometheus.io/scrape"]);
+    }
+
+    [Fact]
+    public void Build_takes_secrets_from_secret_refs_and_the_rest_from_the_config_map()
+    {
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial));
+        var db = c.Env.Single(e => e.Name == "Eventide__Database__ConnectionString");
+        Assert.Equal(("db", "connectionString"), (db.ValueFrom.SecretKeyRef.Name, db.ValueFrom.SecretKeyRef.Key));
+        Assert.Equal("token", c.Env.Single(e => e.Name == "Eventide__Admin__Token").ValueFrom.SecretKeyRef.Key);
+        Assert.Equal("p-config", c.EnvFrom.Single().ConfigMapRef.Name);
+    }
+
+    [Fact]
+    public void Build_changes_the_template_when_configuration_changes()
+    {
+        static string Hash(EventPipeline p) => DeploymentBuilder.Build(p, Role.Processor, ObservedState.Initial).Spec.Template.Metadata.Annotations[DeploymentBuilder.ConfigHashAnnotation];
+        Assert.Equal(Hash(Pipelines.Build()), Hash(Pipelines.Build()));
+        Assert.NotEqual(Hash(Pipelines.Build()), Hash(Pipelines.Build(s => s.Processor.BatchSize = 5)));
+    }
+
+    [Fact]
+    public void Replicas_of_processor_follow_the_autoscaler_within_min_and_a_shard_cap()
+    {
+        // 3 shards, at most 6 replicas: the shard count is the cap, not maxReplicas.
+        var p = Pipelines.Build(s => { s.Shards = 3; s.Processor.MaxReplicas = 6; s.Processor.MinReplicas = 2; });
+        Assert.Equal(2, DeploymentBuilder.Replicas(p, Role.Processor, ObservedState.Initial));
+        Assert.Equal(3, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(5, false)));
+        Assert.Equal(2, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(0, false)));
+    }
+
+    [Fact]
+    public void Replicas_of_processor_are_capped_by_max_replicas_below_the_shard_count()
+    {
+        // 64 shards, at most 5 replicas: maxReplicas is the cap.
+        var p = Pipelines.Build(s => { s.Shards = 64; s.Processor.MaxReplicas = 5; s.Processor.MinReplicas = 1; });
+        Assert.Equal(5, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(50, false)));
+        Assert.Equal(4, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(4, false)));
+    }
+
+    [Fact]
+    public void Replicas_are_left_to_the_autoscaler_when_one_owns_them()
+    {
+        var keda = Pipelines.Build(s => s.Processor.Autoscaling.Mode = AutoscalingModes.Keda);
+        Assert.Null(DeploymentBuilder.Build(keda, Role.Processor, ObservedState.Initial).Spec.Replicas);
+        Assert.Null(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial).Spec.Replicas);
+        var fixedQuery = Pipelines.Build(s => s.Query.MaxReplicas = s.Query.Replicas);
+        Assert.Equal(2, DeploymentBuilder.Build(fixedQuery, Role.Query, ObservedState.Initial).Spec.Replicas);
+    }
+
+    [Fact]
+    public void Replicas_of_processor_with_autoscaling_off_are_the_minimum()
+    {
+        var p = Pipelines.Build(s => { s.Processor.Autoscaling.Mode = AutoscalingModes.Off; s.Processor.MinReplicas = 3; });
+        Assert.Equal(3, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(7, false)));
+    }
+}
