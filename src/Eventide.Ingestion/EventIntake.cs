@@ -30,7 +30,7 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
     /// <param name="context">The request.</param>
     /// <param name="trackerFormat">The simple tracker endpoint: also accepts epoch-millisecond timestamps.</param>
     public async Task<IResult> HandleAsync(HttpContext context, bool trackerFormat) =>
-        IntakeGate.Answered(await HandleCoreAsync(context, trackerFormat));
+        gate.Answered(await HandleCoreAsync(context, trackerFormat));
 
     private async Task<IResult> HandleCoreAsync(HttpContext context, bool trackerFormat)
     {
@@ -96,7 +96,7 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
                 RejectReason.Forbidden));
         }
         var errors = notCovered is null ? batch.Errors : MergeByIndex(batch.Errors, notCovered);
-        IntakeGate.CountRejections(errors);
+        gate.CountRejections(errors);
         if (accepted.Count == 0)
         {
             return notCovered is not null

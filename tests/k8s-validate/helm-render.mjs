@@ -7,7 +7,7 @@
 // Supported: text; {{/* comments */}}; {{- and -}} trimming; define/include of
 // named templates; if / else / end; pipelines of: a path (.Values.a.b,
 // .Release.Name|Namespace|Service, .Chart.Name|Version|AppVersion, .), a
-// string or number literal, (.Files.Glob "pattern") and its .AsConfig, and the
+// string or number literal, .Files.Get "path", (.Files.Glob "pattern") and its .AsConfig, and the
 // functions include, default, quote, toYaml, nindent, indent, not.
 // Not supported (error): range, with, template, variables ($x), tpl, lookup,
 // and every other function.
@@ -172,6 +172,12 @@ function makeEvaluator(ctx) {
   };
   function command(cmd, dot, piped, hasPiped) {
     const toks = splitTop(cmd, " ");
+    if (toks[0] === ".Files.Get") {
+      if (toks.length !== 2 || hasPiped) throw new RenderError(`.Files.Get takes one path: ${cmd}`);
+      const file = path.join(ctx.chartDir, JSON.parse(toks[1]));
+      // Helm answers an empty string for a missing file.
+      return existsSync(file) ? readFileSync(file, "utf8") : "";
+    }
     if (toks[0] === ".Files.Glob") {
       if (toks.length !== 2 || hasPiped) throw new RenderError(`.Files.Glob takes one pattern: ${cmd}`);
       return globFiles(ctx.chartDir, JSON.parse(toks[1]));

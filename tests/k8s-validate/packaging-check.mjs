@@ -5,6 +5,7 @@
 //     dashboards folder as it is and with fixture dashboards; the objects are
 //     written to --out for validate.mjs (kubernetes-models, the CRD schema)
 //   - the operator Deployment has its probes wired to --health-port
+//   - alerts.enabled renders alerts/eventide.rules.yaml as a PrometheusRule
 //   - skaffold.yaml has the artifacts, the chart release, the sample and profiles
 // Every check is first shown to reject a broken input (--self-test part).
 //
@@ -218,6 +219,16 @@ for (const [name, values] of Object.entries(sets)) {
     });
   }
 }
+// Not written to --out: kubernetes-models has no schema for the Prometheus Operator's CRDs.
+check("alerts.enabled ships alerts/eventide.rules.yaml verbatim as a PrometheusRule, and only then", () => {
+  const rules = parseDocument(readFileSync(path.join(chartDir, "alerts", "eventide.rules.yaml"), "utf8")).toJS();
+  assert(docsOf(render(chartDir, {})).every((o) => o.kind !== "PrometheusRule"), "a PrometheusRule rendered with alerts disabled");
+  const rule = docsOf(render(chartDir, { alerts: { enabled: true, namespace: "monitoring" } })).filter((o) => o.kind === "PrometheusRule");
+  assert(rule.length === 1, `one PrometheusRule expected, got ${rule.length}`);
+  assert(rule[0].apiVersion === "monitoring.coreos.com/v1" && rule[0].metadata.namespace === "monitoring", "apiVersion or namespace wrong");
+  assert(rule[0].metadata.labels.release === "kube-prometheus-stack", "the rule selector label is missing");
+  assert(JSON.stringify(rule[0].spec) === JSON.stringify(rules), "spec differs from alerts/eventide.rules.yaml");
+});
 check("skaffold.yaml has both artifacts, the chart, the sample and dev/prod profiles", () => {
   const p = skaffoldProblems(readFileSync(path.join(root, "skaffold.yaml"), "utf8"));
   assert(p.length === 0, p.join("; "));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventide.Query.Apis;
 
@@ -22,7 +23,7 @@ internal static class EndpointConventions
             }
             finally
             {
-                QueryMetrics.Duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("endpoint", endpoint));
+                context.HttpContext.RequestServices.GetRequiredService<QueryMetrics>().Duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("endpoint", endpoint));
             }
         });
 }

@@ -43,7 +43,7 @@ public static class LiveApi
     private static async Task<IResult> StreamAsync(
         string site,
         [Description("Stop after this many messages (1-86400); without it the stream runs until the client disconnects.")] string? seconds,
-        HttpContext context, SiteAccess access, AnalyticsStore store, TimeProvider time,
+        HttpContext context, SiteAccess access, AnalyticsStore store, QueryMetrics metrics, TimeProvider time,
         IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
     {
         if (await access.CheckAsync(context, site, ct) is { } denied)
@@ -65,7 +65,7 @@ public static class LiveApi
         await response.Body.FlushAsync(stop.Token);
         Log.LiveStarted(logger, site);
         Interlocked.Increment(ref _openStreams);
-        QueryMetrics.LiveStreams.Add(1);
+        metrics.LiveStreams.Add(1);
         var sent = 0;
         try
         {
@@ -94,7 +94,7 @@ public static class LiveApi
         finally
         {
             Interlocked.Decrement(ref _openStreams);
-            QueryMetrics.LiveStreams.Add(-1);
+            metrics.LiveStreams.Add(-1);
         }
         Log.LiveEnded(logger, site, sent);
         return Results.Empty;
