@@ -33,7 +33,7 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
     /// (<see cref="SeedShapes"/>) and epoch-millisecond timestamps; /v1/events stays strict.
     /// </param>
     public async Task<IResult> HandleAsync(HttpContext context, bool seedRoute) =>
-        IntakeGate.Answered(await HandleCoreAsync(context, seedRoute));
+        gate.Answered(await HandleCoreAsync(context, seedRoute));
 
     private async Task<IResult> HandleCoreAsync(HttpContext context, bool seedRoute)
     {
@@ -76,7 +76,7 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
             batch = parser.Parse(body!.Span, FormatOf(request), receivedAt, allowEpochMillis: seedRoute,
                 seed: seedRoute ? new SeedShapes(caller!.Site) : null);
         }
-        var (accepted, errors, denied) = IntakeGate.Admit(caller!, batch);
+        var (accepted, errors, denied) = gate.Admit(caller!, batch);
         if (denied is not null)
         {
             return denied;

@@ -15,6 +15,7 @@ public static class IngestionRole
     public static IServiceCollection AddEventideIngestion(this IServiceCollection services, EventideOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<IngestionDatabase>();
         services.AddSingleton(sp => new InboxWriter(sp.GetRequiredService<IngestionDatabase>().DataSource, options.Shards));
         services.AddSingleton(new EventParser(options.Ingestion, options.Retention));

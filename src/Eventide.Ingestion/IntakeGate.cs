@@ -31,10 +31,12 @@ public sealed class IntakeGate
     /// live. It shares the request's CommitTimeoutMs budget, leaving at least 100 ms for the commit.
     /// </summary>
     private readonly TimeSpan _keyLookupTimeout;
+    private readonly IngestionMetrics _metrics;
 
     public IntakeGate(IngestionDatabase database, SiteRateLimiter rateLimiter, GroupCommitter committer, EventideOptions options,
-        ILogger<IntakeGate> logger, TimeProvider? time = null)
+        IngestionMetrics metrics, ILogger<IntakeGate> logger, TimeProvider? time = null)
     {
+        _metrics = metrics;
         // Keys are looked up through the fail-fast data source, so a dead database costs a request
         // the key lookup timeout at most. Cached keys keep working while it is down.
         _auth = new ApiKeyAuthenticator(database.DataSource, options, time);
@@ -148,7 +150,7 @@ public sealed class IntakeGate
     /// rejected by index; with nothing left, the refusal is 403 (some site not covered) or 400.
     /// Counts the rejected events.
     /// </summary>
-    public static (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, EventBatch batch)
+    public (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, EventBatch batch)
     {
         switch (batch.Problem)
         {
@@ -166,7 +168,7 @@ public sealed class IntakeGate
     /// <see cref="Admit(Caller, EventBatch)"/> for events validated elsewhere: <paramref name="valid"/> and
     /// <paramref name="rejected"/> in index order, <paramref name="count"/> events in all.
     /// </summary>
-    public static (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, List<IndexedEvent> valid,
+    public (List<EventRecord> Accepted, List<EventError> Errors, IResult? Refusal) Admit(Caller caller, List<IndexedEvent> valid,
         List<EventError> rejected, int count)
     {
         var site = caller.Site!;
@@ -209,15 +211,15 @@ public sealed class IntakeGate
     }
 
     /// <summary>Counts the request under its answer's status.</summary>
-    public static IResult Answered(IResult result)
+    public IResult Answered(IResult result)
     {
         var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status500InternalServerError;
-        IngestionMetrics.Requests.Add(1, new KeyValuePair<string, object?>("status", StatusTag(status)));
+        _metrics.Requests.Add(1, new KeyValuePair<string, object?>("status", StatusTag(status)));
         return result;
     }
 
     /// <summary>One count per rejected event, under the reason of its first error.</summary>
-    public static void CountRejections(List<EventError> errors)
+    public void CountRejections(List<EventError> errors)
     {
         for (var i = 0; i < errors.Count; i++)
         {
@@ -228,8 +230,8 @@ public sealed class IntakeGate
         }
     }
 
-    public static void CountEvents(string outcome, string reason, int count) =>
-        IngestionMetrics.Events.Add(count, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));
+    public void CountEvents(string outcome, string reason, int count) =>
+        _metrics.Events.Add(count, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>The <c>reason</c> tag of a rejection in the events metric.</summary>
     public static string ReasonTag(RejectReason reason) => reason switch

@@ -6,7 +6,8 @@ using Npgsql;
 namespace Eventide.Processor;
 
 /// <summary>Refreshes the lag gauges from the inbox; gauge callbacks must not query the database themselves.</summary>
-public sealed class LagMonitor(LagStore lag, ShardCoordinator coordinator, ProcessorSettings settings, ILogger<LagMonitor> logger, TimeProvider time)
+public sealed class LagMonitor(
+    LagStore lag, ShardCoordinator coordinator, ProcessorSettings settings, ProcessorMetrics metrics, ILogger<LagMonitor> logger, TimeProvider time)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -17,7 +18,7 @@ public sealed class LagMonitor(LagStore lag, ShardCoordinator coordinator, Proce
             {
                 if (coordinator.Shards > 0)
                 {
-                    ProcessorMetrics.PublishLag(coordinator.Shards, await lag.ReadAsync(null, stoppingToken));
+                    metrics.PublishLag(coordinator.Shards, await lag.ReadAsync(null, stoppingToken));
                 }
                 await Task.Delay(settings.LagRefresh, time, stoppingToken);
             }

@@ -1,39 +1,46 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Eventide.Core;
 using Eventide.Storage.Processing;
 
 namespace Eventide.Processor;
 
-/// <summary>The processor's instruments on the "Eventide" meter. Tags never carry a site id.</summary>
-public static class ProcessorMetrics
+/// <summary>
+/// The processor's instruments on the "Eventide" meter of the host's
+/// IMeterFactory (one instance per host). Tags never carry a site id.
+/// </summary>
+public sealed class ProcessorMetrics
 {
-    public static readonly Meter Meter = new("Eventide");
+    private readonly ConcurrentDictionary<ShardCoordinator, bool> _coordinators = new();
+    private volatile LagSnapshot? _lag;
+    private string[] _shardTags = [];
 
-    /// <summary>Tag <c>outcome</c> = stored | duplicate | dead_lettered.</summary>
-    public static readonly Counter<long> Events = Meter.CreateCounter<long>(
-        "eventide_processor_events", "{event}", "Events the processor handled, by outcome");
-
-    public static readonly Histogram<int> BatchEvents = Meter.CreateHistogram<int>(
-        "eventide_processor_batch_events", "{event}", "Events claimed per committed batch",
-        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000] });
-
-    public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>(
-        "eventide_processor_batch_duration_seconds", "s", "Time of one consume transaction, claim to commit",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-
-    private static readonly ConcurrentDictionary<ShardCoordinator, bool> Coordinators = new();
-    private static volatile LagSnapshot? _lag;
-    private static string[] _shardTags = [];
-
-    static ProcessorMetrics()
+    public ProcessorMetrics(IMeterFactory meters)
     {
-        Meter.CreateObservableGauge("eventide_processor_lag_events", ObserveLagEvents, "{event}", "Events waiting in the shard's inbox");
-        Meter.CreateObservableGauge("eventide_processor_lag_seconds", ObserveLagSeconds, "s", "Age of the oldest event waiting in the shard's inbox");
-        Meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process owns");
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(EventideMeter.Name);
+        Events = meter.CreateCounter<long>(
+            "eventide_processor_events", "{event}", "Events the processor handled, by outcome");
+        BatchEvents = meter.CreateHistogram<int>(
+            "eventide_processor_batch_events", "{event}", "Events claimed per committed batch",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000] });
+        BatchDuration = meter.CreateHistogram<double>(
+            "eventide_processor_batch_duration_seconds", "s", "Time of one consume transaction, claim to commit",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        meter.CreateObservableGauge("eventide_processor_lag_events", ObserveLagEvents, "{event}", "Events waiting in the shard's inbox");
+        meter.CreateObservableGauge("eventide_processor_lag_seconds", ObserveLagSeconds, "s", "Age of the oldest event waiting in the shard's inbox");
+        meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process owns");
     }
 
-    internal static void RecordBatch(ConsumeResult result, double seconds)
+    /// <summary>Tag <c>outcome</c> = stored | duplicate | dead_lettered.</summary>
+    public Counter<long> Events { get; }
+
+    public Histogram<int> BatchEvents { get; }
+
+    public Histogram<double> BatchDuration { get; }
+
+    internal void RecordBatch(ConsumeResult result, double seconds)
     {
         BatchEvents.Record(result.ClaimedEvents);
         BatchDuration.Record(seconds);
@@ -47,14 +54,14 @@ public static class ProcessorMetrics
         Add(dead, "dead_lettered");
     }
 
-    internal static void Attach(ShardCoordinator coordinator) => Coordinators[coordinator] = true;
+    internal void Attach(ShardCoordinator coordinator) => _coordinators[coordinator] = true;
 
-    internal static void Detach(ShardCoordinator coordinator) => Coordinators.TryRemove(coordinator, out _);
+    internal void Detach(ShardCoordinator coordinator) => _coordinators.TryRemove(coordinator, out _);
 
     /// <summary>The lag is the database's, the same for every member: the latest reading wins.</summary>
-    internal static void PublishLag(int shards, IReadOnlyList<ShardLag> lag) => _lag = new LagSnapshot(shards, lag);
+    internal void PublishLag(int shards, IReadOnlyList<ShardLag> lag) => _lag = new LagSnapshot(shards, lag);
 
-    private static void Add(int count, string outcome)
+    private void Add(int count, string outcome)
     {
         if (count > 0)
         {
@@ -62,13 +69,13 @@ public static class ProcessorMetrics
         }
     }
 
-    private static IEnumerable<Measurement<long>> ObserveLagEvents() =>
+    private IEnumerable<Measurement<long>> ObserveLagEvents() =>
         Observe(_lag, static l => l?.Events ?? 0);
 
-    private static IEnumerable<Measurement<double>> ObserveLagSeconds() =>
+    private IEnumerable<Measurement<double>> ObserveLagSeconds() =>
         Observe(_lag, static l => l?.OldestAgeSeconds ?? 0);
 
-    private static IEnumerable<Measurement<T>> Observe<T>(LagSnapshot? snapshot, Func<ShardLag?, T> value)
+    private IEnumerable<Measurement<T>> Observe<T>(LagSnapshot? snapshot, Func<ShardLag?, T> value)
         where T : struct
     {
         if (snapshot is null)
@@ -85,9 +92,9 @@ public static class ProcessorMetrics
         }
     }
 
-    private static int ObserveShardsOwned() => Coordinators.Keys.Sum(c => c.OwnedShards.Count);
+    private int ObserveShardsOwned() => _coordinators.Keys.Sum(c => c.OwnedShards.Count);
 
-    private static string[] ShardTags(int shards)
+    private string[] ShardTags(int shards)
     {
         var tags = _shardTags;
         if (tags.Length != shards)

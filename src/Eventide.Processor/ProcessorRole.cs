@@ -17,6 +17,7 @@ public static class ProcessorRole
         var settings = ProcessorSettings.From(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
+        services.AddSingleton<ProcessorMetrics>();
         services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<NpgsqlDataSource>(), settings.DedupeWindow, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LagStore>();

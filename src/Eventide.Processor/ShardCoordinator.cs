@@ -23,6 +23,7 @@ public sealed class ShardCoordinator : BackgroundService
     private readonly string _connectionString;
     private readonly ShardConsumer _consumer;
     private readonly ProcessorSettings _settings;
+    private readonly ProcessorMetrics _metrics;
     private readonly ILogger<ShardCoordinator> _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<int, ShardWorker> _workers = new();
@@ -32,8 +33,10 @@ public sealed class ShardCoordinator : BackgroundService
     private volatile string? _problem;
 
     public ShardCoordinator(
-        NpgsqlDataSource dataSource, EventideOptions options, ShardConsumer consumer, ProcessorSettings settings, ILogger<ShardCoordinator> logger, TimeProvider time)
+        NpgsqlDataSource dataSource, EventideOptions options, ShardConsumer consumer, ProcessorSettings settings, ProcessorMetrics metrics,
+        ILogger<ShardCoordinator> logger, TimeProvider time)
     {
+        _metrics = metrics;
         _dataSource = dataSource;
         _connectionString = options.Database.ConnectionString;
         _consumer = consumer;
@@ -71,14 +74,14 @@ public sealed class ShardCoordinator : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        ProcessorMetrics.Attach(this);
+        _metrics.Attach(this);
         try
         {
             await RunAsync(stoppingToken);
         }
         finally
         {
-            ProcessorMetrics.Detach(this);
+            _metrics.Detach(this);
         }
     }
 
@@ -186,7 +189,7 @@ public sealed class ShardCoordinator : BackgroundService
                     waiting = true;
                     continue;
                 }
-                var worker = new ShardWorker(shard, _consumer, _settings, _gate, session.BackendPid, _logger, _time);
+                var worker = new ShardWorker(shard, _consumer, _settings, _metrics, _gate, session.BackendPid, _logger, _time);
                 _workers[shard] = worker;
                 Publish(add: shard);
                 worker.Signal(-1);

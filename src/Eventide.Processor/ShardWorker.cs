@@ -19,6 +19,7 @@ internal sealed class ShardWorker
 
     private readonly ShardConsumer _consumer;
     private readonly ProcessorSettings _settings;
+    private readonly ProcessorMetrics _metrics;
     private readonly SemaphoreSlim _gate;
     private readonly int _lockPid;
     private readonly ILogger _logger;
@@ -30,11 +31,12 @@ internal sealed class ShardWorker
     private readonly CancellationTokenSource _abort = new();
     private string _lastError = "";
 
-    public ShardWorker(int shard, ShardConsumer consumer, ProcessorSettings settings, SemaphoreSlim gate, int lockPid, ILogger logger, TimeProvider time)
+    public ShardWorker(int shard, ShardConsumer consumer, ProcessorSettings settings, ProcessorMetrics metrics, SemaphoreSlim gate, int lockPid, ILogger logger, TimeProvider time)
     {
         Shard = shard;
         _consumer = consumer;
         _settings = settings;
+        _metrics = metrics;
         _gate = gate;
         _lockPid = lockPid;
         _logger = logger;
@@ -156,7 +158,7 @@ internal sealed class ShardWorker
             if (result.ClaimedRows > 0)
             {
                 Sites.Record(result);
-                ProcessorMetrics.RecordBatch(result, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.RecordBatch(result, Stopwatch.GetElapsedTime(started).TotalSeconds);
                 if (result.DeadLettered.Count > 0)
                 {
                     Log.DeadLettered(_logger, Shard, result.DeadLettered.Count, result.DeadLettered[0].Error);

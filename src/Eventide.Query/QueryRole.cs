@@ -18,6 +18,7 @@ public static class QueryRole
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<QueryMetrics>();
         services.AddSingleton<AnalyticsStore>();
         services.AddSingleton<SiteAccess>();
         services.AddSingleton<Live.LiveHub>();

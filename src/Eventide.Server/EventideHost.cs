@@ -39,7 +39,7 @@ public static class EventideHost
         builder.Services.AddSingleton(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddEventideStorage(options);
-        // Observability: /metrics, runtime and HTTP metrics, optional OTLP (Metrics/MetricsHosting.cs).
+        // Observability: OpenTelemetry metrics, /metrics for Prometheus, optional OTLP (Metrics/MetricsHosting.cs).
         builder.Services.AddEventideMetrics(builder.Configuration, roles);
         if (roles.HasFlag(Role.Ingestion))
         {

@@ -20,6 +20,8 @@ internal sealed class ProcessorHost : IAsyncDisposable
 
     public ShardCoordinator Coordinator { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public HttpClient Http { get; }
 
     public bool Stopped => _stopped;

@@ -1,43 +1,22 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Eventide.Core;
 using Eventide.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Eventide.Processor.Tests;
 
 public class ProcessorMetricsTests(EightShardFixture db) : IClassFixture<EightShardFixture>
 {
     [Fact]
-    public async Task Processor_counts_outcomes_and_reports_lag_and_owned_shards()
+    public async Task Processor_counts_exact_outcomes_and_reports_lag_and_owned_shards_on_its_hosts_meter()
     {
-        var counts = new ConcurrentDictionary<string, long>();
-        var gauges = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Eventide" && instrument.Name.StartsWith("eventide_processor_", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (instrument.Name == "eventide_processor_events")
-            {
-                foreach (var tag in tags)
-                {
-                    counts.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
-                }
-            }
-            else
-            {
-                gauges[instrument.Name + Tags(tags)] = value;
-            }
-        });
-        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => gauges[instrument.Name + Tags(tags)] = value);
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => gauges[instrument.Name + Tags(tags)] = value);
-        listener.Start();
-
         await using var host = await ProcessorHost.StartAsync(db.Processors());
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        using var events = new MetricCollector<long>(meters, EventideMeter.Name, "eventide_processor_events");
+        using var owned = new MetricCollector<int>(meters, EventideMeter.Name, "eventide_processor_shards_owned");
+        using var lagEvents = new MetricCollector<long>(meters, EventideMeter.Name, "eventide_processor_lag_events");
+        using var lagSeconds = new MetricCollector<double>(meters, EventideMeter.Name, "eventide_processor_lag_seconds");
         var now = DateTimeOffset.UtcNow;
         await InboxTestWriter.WriteAsync(db.DataSource, db.Shards, [
             InboxTestWriter.Event("m-site", "1", now), InboxTestWriter.Event("m-site", "2", now),
@@ -45,28 +24,23 @@ public class ProcessorMetricsTests(EightShardFixture db) : IClassFixture<EightSh
         ]);
         await Eventually.WaitAsync(async () => await Db.InboxEventsAsync(db.DataSource) == 0, TimeSpan.FromSeconds(20), "the inbox to drain");
         // Counted just after the commit that emptied the inbox.
-        await Eventually.WaitAsync(() => Task.FromResult(counts.Values.Sum() >= 4), TimeSpan.FromSeconds(10), "four events to be counted");
+        await Eventually.WaitAsync(() => Task.FromResult(events.GetMeasurementSnapshot().Sum(m => m.Value) >= 4), TimeSpan.FromSeconds(10), "four events to be counted");
 
-        Assert.Equal(2, counts.GetValueOrDefault("stored"));
-        Assert.Equal(1, counts.GetValueOrDefault("duplicate"));
-        Assert.Equal(1, counts.GetValueOrDefault("dead_lettered"));
+        var byOutcome = events.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["outcome"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(new Dictionary<string, long> { ["stored"] = 2, ["duplicate"] = 1, ["dead_lettered"] = 1 }, byOutcome);
 
         await Eventually.WaitAsync(() =>
         {
-            listener.RecordObservableInstruments();
-            return Task.FromResult(gauges.GetValueOrDefault("eventide_processor_shards_owned") == db.Shards
-                && gauges.ContainsKey($"eventide_processor_lag_events shard={db.Shards - 1}"));
+            owned.RecordObservableInstruments();
+            lagEvents.RecordObservableInstruments();
+            return Task.FromResult(owned.LastMeasurement?.Value == db.Shards && lagEvents.GetMeasurementSnapshot().Count >= db.Shards);
         }, TimeSpan.FromSeconds(20), "the gauges to report every owned shard");
-        Assert.All(Enumerable.Range(0, db.Shards), s => Assert.True(gauges.ContainsKey($"eventide_processor_lag_seconds shard={s}")));
-    }
-
-    private static string Tags(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var text = "";
-        foreach (var tag in tags)
-        {
-            text += $" {tag.Key}={tag.Value}";
-        }
-        return text;
+        lagSeconds.RecordObservableInstruments();
+        var expectedShards = Enumerable.Range(0, db.Shards).Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        // The inbox is empty: every shard reports zero, none is missing.
+        var lastLag = lagEvents.GetMeasurementSnapshot(clear: true).TakeLast(db.Shards).ToList();
+        Assert.Equal(expectedShards, lastLag.Select(m => (string)m.Tags["shard"]!));
+        Assert.All(lastLag, m => Assert.Equal(0, m.Value));
+        Assert.Equal(expectedShards, lagSeconds.GetMeasurementSnapshot().TakeLast(db.Shards).Select(m => (string)m.Tags["shard"]!));
     }
 }

@@ -31,6 +31,8 @@ public abstract class QueryApiFixture : IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("fixture not initialized");
+
     public TimeSpan LoadTime { get; private set; }
 
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("fixture not initialized");

@@ -508,6 +508,21 @@ const renders = [];
 for (const s of sets) {
   check(`helm lint --strict and helm template: ${s.name} (release ${s.release} in ${s.namespace}${s.values?.set ? `, --set ${Object.entries(s.values.set).map(([k, v]) => `${k}=${v}`).join(" ")}` : ""})`, () => renders.push(checkSet(s, s.chart, true)));
 }
+// The PrometheusRule is rendered here rather than by a value set: kubernetes-models
+// has no schema for the Prometheus Operator's CRDs, so it is not written to --out.
+check("alerts.enabled ships alerts/eventide.rules.yaml verbatim as a PrometheusRule, and only then", () => {
+  const rules = parseYaml11(readFileSync(path.join(chartDir, "alerts", "eventide.rules.yaml"), "utf8"), "eventide.rules.yaml")[0];
+  assert(ofKind(template(chartDir).docs, "PrometheusRule").length === 0, "a PrometheusRule rendered with alerts disabled");
+  // YAML 1.1 booleans as the namespace and label value: they must arrive as strings.
+  const values = { set: { "alerts.enabled": "true" }, setString: { "alerts.namespace": "no", "alerts.labelValue": "on" } };
+  lint(chartDir, { values });
+  const r = template(chartDir, { values });
+  renders.push(r);
+  const rule = one(r.docs, "PrometheusRule");
+  assert(rule.apiVersion === "monitoring.coreos.com/v1" && rule.metadata.namespace === "no", `apiVersion or namespace wrong: ${json(rule.metadata)}`);
+  assert(rule.metadata.labels.release === "on", `the rule selector label is wrong: ${json(rule.metadata.labels)}`);
+  assert(isDeepStrictEqual(rule.spec, rules), "spec differs from alerts/eventide.rules.yaml");
+});
 check("every template in templates/ renders in some value set", () => everyTemplateRendered(renders));
 check("a chart version bump leaves the pod template unchanged", () => versionBumpKeepsPods(chartDir));
 check("releases of one name in two namespaces share no cluster-scoped object", () => twoNamespacesDoNotCollide(chartDir));

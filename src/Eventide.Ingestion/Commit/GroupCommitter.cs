@@ -39,17 +39,19 @@ public sealed class GroupCommitter : BackgroundService
     private readonly IngestionDatabase _database;
     private readonly IngestionOptions _options;
     private readonly ILogger<GroupCommitter> _logger;
+    private readonly IngestionMetrics _metrics;
     private readonly IDisposable _gauge;
     private long _buffered;
     private long _consecutiveFailures;
 
-    public GroupCommitter(InboxWriter writer, IngestionDatabase database, EventideOptions options, ILogger<GroupCommitter> logger)
+    public GroupCommitter(InboxWriter writer, IngestionDatabase database, EventideOptions options, IngestionMetrics metrics, ILogger<GroupCommitter> logger)
     {
         _writer = writer;
         _database = database;
         _options = options.Ingestion;
         _logger = logger;
-        _gauge = IngestionMetrics.RegisterBuffer(() => BufferedEvents);
+        _metrics = metrics;
+        _gauge = metrics.RegisterBuffer(() => BufferedEvents);
     }
 
     /// <summary>Events accepted and not yet committed or given up.</summary>
@@ -185,8 +187,8 @@ public sealed class GroupCommitter : BackgroundService
             _database.Clear();
         }
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        IngestionMetrics.CommitBatchEvents.Record(events.Count);
-        IngestionMetrics.CommitDuration.Record(elapsed, new KeyValuePair<string, object?>("outcome", outcome switch
+        _metrics.CommitBatchEvents.Record(events.Count);
+        _metrics.CommitDuration.Record(elapsed, new KeyValuePair<string, object?>("outcome", outcome switch
         {
             CommitOutcome.Committed => "committed",
             CommitOutcome.InDoubt => "in_doubt",

@@ -165,7 +165,7 @@ public sealed class IngestService(IntakeGate gate, EventParser parser, GrpcInges
                 $"The batch holds {batch.Events.Count} events; the limit is {limits.MaxEventsPerRequest} (Eventide:Ingestion:MaxEventsPerRequest). Split it into several batches.");
         }
         var (valid, errors) = batchParser.Parse(batch, DateTimeOffset.UtcNow);
-        var (accepted, allErrors, refusal) = IntakeGate.Admit(caller, valid, errors, batch.Events.Count);
+        var (accepted, allErrors, refusal) = gate.Admit(caller, valid, errors, batch.Events.Count);
         refusal ??= gate.TryRateLimit(caller.Site!, accepted.Count);
         refusal ??= await gate.CommitAsync(caller.Site!, accepted, started);
         if (refusal is IntakeProblemResult problem)

@@ -9,7 +9,7 @@ namespace Eventide.Ingestion.Segment;
 /// same messages, and the unique index dead_letters_segment_once (migration 0100) lets each
 /// (site, message) in once.
 /// </summary>
-public sealed class SegmentDeadLetterWriter(IngestionDatabase database)
+public sealed class SegmentDeadLetterWriter(IngestionDatabase database, IngestionMetrics metrics)
 {
     public const string Source = "segment";
 
@@ -40,7 +40,7 @@ public sealed class SegmentDeadLetterWriter(IngestionDatabase database)
         {
             if (inserted.Remove(r.DeadLetterId))
             {
-                IngestionMetrics.SegmentDeadLetters.Add(1, new KeyValuePair<string, object?>("reason", IntakeGate.ReasonTag(r.Kind)));
+                metrics.SegmentDeadLetters.Add(1, new KeyValuePair<string, object?>("reason", IntakeGate.ReasonTag(r.Kind)));
             }
         }
         return count;

@@ -35,7 +35,7 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
     /// <param name="context">The request.</param>
     /// <param name="type">The message type of a single-message endpoint, or null for /v1/batch.</param>
     public async Task<IResult> HandleAsync(HttpContext context, SegmentMessageType? type) =>
-        IntakeGate.Answered(await HandleCoreAsync(context, type));
+        gate.Answered(await HandleCoreAsync(context, type));
 
     private async Task<IResult> HandleCoreAsync(HttpContext context, SegmentMessageType? type)
     {
@@ -124,7 +124,7 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
         }
         foreach (var r in mapping.Rejected)
         {
-            IntakeGate.CountEvents("rejected", IntakeGate.ReasonTag(r.Kind), 1);
+            gate.CountEvents("rejected", IntakeGate.ReasonTag(r.Kind), 1);
         }
         return new SegmentAcceptedResult(mapping.Rejected);
     }

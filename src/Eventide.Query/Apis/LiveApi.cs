@@ -50,21 +50,21 @@ public static class LiveApi
     private static Task<IResult> CountsAsync(
         string site,
         [Description("Stop after this many messages (1-86400); without it the stream runs until the client disconnects.")] string? seconds,
-        HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var max = int.MaxValue;
         if (seconds is not null && (!int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxSeconds))
         {
             return Task.FromResult(Problems.BadRequest($"'seconds' must be an integer from 1 to {MaxSeconds}; got '{seconds}'."));
         }
-        return ServeAsync(context, site, LiveKind.Counts, max, hub, lifetime, loggers);
+        return ServeAsync(context, site, LiveKind.Counts, max, hub, metrics, lifetime, loggers);
     }
 
-    private static Task<IResult> FeedAsync(string site, HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
-        ServeAsync(context, site, LiveKind.Feed, int.MaxValue, hub, lifetime, loggers);
+    private static Task<IResult> FeedAsync(string site, HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+        ServeAsync(context, site, LiveKind.Feed, int.MaxValue, hub, metrics, lifetime, loggers);
 
     private static async Task<IResult> ServeAsync(HttpContext context, string site, LiveKind kind, int max,
-        LiveHub hub, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Eventide.Query.Live");
         // End the stream on shutdown too, or the host waits for it until its shutdown timeout.
@@ -84,7 +84,7 @@ public static class LiveApi
         }
         Log.LiveStarted(logger, site);
         Interlocked.Increment(ref _openStreams);
-        QueryMetrics.LiveStreams.Add(1);
+        metrics.LiveStreams.Add(1);
         var sent = 0;
         using var subscription = hub.Subscribe(site, kind);
         using var dropped = subscription.Dropped.Register(stop.Cancel);
@@ -142,7 +142,7 @@ public static class LiveApi
         finally
         {
             Interlocked.Decrement(ref _openStreams);
-            QueryMetrics.LiveStreams.Add(-1);
+            metrics.LiveStreams.Add(-1);
         }
         Log.LiveEnded(logger, site, sent);
         return Results.Empty;

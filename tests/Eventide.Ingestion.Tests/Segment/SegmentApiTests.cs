@@ -1,10 +1,11 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Eventide.Core;
 using Eventide.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Eventide.Ingestion.Tests.Segment;
 
@@ -299,20 +300,8 @@ public class SegmentApiTests(IngestionFixture fx) : IClassFixture<IngestionFixtu
     [Fact]
     public async Task Dead_letter_metric_counts_each_message_once_across_retries()
     {
-        var counted = new ConcurrentBag<(long Value, string? Reason)>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == "Eventide" && instrument.Name == "eventide_ingestion_segment_dead_letters")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            counted.Add((value, tags.ToArray().Single(t => t.Key == "reason").Value?.ToString())));
-        listener.Start();
+        using var counted = new MetricCollector<long>(
+            fx.Host.Services.GetRequiredService<IMeterFactory>(), EventideMeter.Name, "eventide_ingestion_segment_dead_letters");
         var body = $$"""{"batch":[{"type":"track","userId":"u","messageId":"{{NewId()}}"},{"type":"track","event":"e","userId":"u","messageId":"{{NewId()}}","timestamp":"1999-01-01T00:00:00Z"}]}""";
 
         for (var attempt = 0; attempt < 3; attempt++)
@@ -320,8 +309,8 @@ public class SegmentApiTests(IngestionFixture fx) : IClassFixture<IngestionFixtu
             Assert.Equal(HttpStatusCode.OK, (await SegmentClient.PostAsync(fx.Host.Http, "/v1/batch", body, fx.Demo.WriteKey)).StatusCode);
         }
 
-        // Only this class writes Segment dead letters, and its tests run one at a time.
-        Assert.Equal(1, counted.Where(c => c.Reason == "invalid").Sum(c => c.Value));
-        Assert.Equal(1, counted.Where(c => c.Reason == "too_old").Sum(c => c.Value));
+        // The collector sees this class's host only, and its tests run one at a time.
+        Assert.Equal(["invalid:1", "too_old:1"],
+            counted.GetMeasurementSnapshot().Select(m => $"{m.Tags["reason"]}:{m.Value}").Order(StringComparer.Ordinal));
     }
 }

@@ -29,6 +29,23 @@ public static partial class Dashboards
         }
     }
 
+    /// <summary>(file name, selector) for every dashboard variable of the form label_values(selector, label).</summary>
+    public static IEnumerable<(string Dashboard, string Selector)> VariableSelectors()
+    {
+        foreach (var file in Files())
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var variable in json.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray())
+            {
+                var query = variable.TryGetProperty("query", out var q) ? q.ValueKind == JsonValueKind.Object ? q.GetProperty("query").GetString() : q.GetString() : null;
+                if (query is not null && LabelValuesPattern().Match(query) is { Success: true } m)
+                {
+                    yield return (Path.GetFileName(file), m.Groups["selector"].Value);
+                }
+            }
+        }
+    }
+
     /// <summary>Grafana variables replaced by values Prometheus accepts: intervals by 1m, label variables by ".*".</summary>
     public static string Instantiate(string expr) =>
         VariablePattern().Replace(expr, m => m.Groups["name"].Value is "__rate_interval" or "__interval" or "__range" ? "1m" : ".*");
@@ -82,6 +99,9 @@ public static partial class Dashboards
                 break;
         }
     }
+
+    [GeneratedRegex(@"^label_values\((?<selector>.+),\s*\w+\)$")]
+    private static partial Regex LabelValuesPattern();
 
     [GeneratedRegex(@"\$\{?(?<name>\w+)(:\w+)?\}?")]
     private static partial Regex VariablePattern();

@@ -39,8 +39,8 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Prometheus scraping each target (label role=key) and waits until it is ready.</summary>
-    public static async Task<PrometheusServer> StartAsync(IReadOnlyDictionary<string, Uri> targets)
+    /// <summary>Starts Prometheus scraping the targets every second (grouped by job) and waits until it is ready.</summary>
+    public static async Task<PrometheusServer> StartAsync(IEnumerable<ScrapeTarget> targets)
     {
         var directory = Directory.CreateTempSubdirectory("eventide-prometheus-").FullName;
         var config = new StringBuilder("""
@@ -48,13 +48,16 @@ public sealed class PrometheusServer : IAsyncDisposable
               scrape_interval: 1s
               scrape_timeout: 1s
             scrape_configs:
-              - job_name: eventide
-                static_configs:
 
             """);
-        foreach (var (role, uri) in targets)
+        foreach (var job in targets.GroupBy(t => t.Job))
         {
-            config.Append(CultureInfo.InvariantCulture, $"      - targets: ['{uri.Authority}']\n        labels: {{role: '{role}'}}\n");
+            config.Append(CultureInfo.InvariantCulture, $"  - job_name: '{job.Key}'\n    metrics_path: '{job.First().MetricsPath}'\n    static_configs:\n");
+            foreach (var target in job)
+            {
+                var labels = string.Join(", ", target.Labels.Select(l => $"{l.Key}: '{l.Value}'"));
+                config.Append(CultureInfo.InvariantCulture, $"      - targets: ['{target.Address.Authority}']\n        labels: {{{labels}}}\n");
+            }
         }
         var configPath = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(configPath, config.ToString());

@@ -5,9 +5,12 @@ namespace Eventide.Server.Tests.Metrics;
 /// <summary>Runs `promtool` from the Debian package `prometheus` (scripts/test.d/05 installs it). Missing means failing.</summary>
 public static class Promtool
 {
-    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
+    public static Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition) => RunAsync(["check", "metrics"], exposition);
+
+    /// <summary>Runs promtool with the arguments (files, say) and optional standard input.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, string? input = null)
     {
-        var info = new ProcessStartInfo("promtool", ["check", "metrics"])
+        var info = new ProcessStartInfo("promtool", arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -27,7 +30,7 @@ public static class Promtool
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardInput.WriteAsync(exposition);
+            await process.StandardInput.WriteAsync(input ?? "");
             process.StandardInput.Close();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(timeout.Token);
