@@ -1,3 +1,4 @@
+using Eventide.Core;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 
@@ -17,7 +18,7 @@ public sealed class GrpcIngestMetrics
     public GrpcIngestMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(IngestionMetrics.MeterName);
+        var meter = meterFactory.Create(EventideMeter.Name);
         _batches = meter.CreateCounter<long>("eventide_ingestion_grpc_batches", "{batch}",
             "gRPC batches answered, by status code (OK, INVALID_ARGUMENT, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE)");
         _inFlight = meter.CreateUpDownCounter<long>("eventide_ingestion_grpc_inflight_batches", "{batch}",
