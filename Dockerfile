@@ -4,6 +4,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
+# The gRPC contract the ingestion project compiles (Grpc.Tools).
+COPY proto/ proto/
 RUN dotnet publish src/Eventide.Server/Eventide.Server.csproj -c Release -o /out --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
@@ -17,7 +19,8 @@ ENV ASPNETCORE_URLS= \
     DOTNET_gcServer=0 \
     Eventide__Database__Timescale=Required
 USER 1654
-EXPOSE 8080
-# Kubernetes probes /healthz (liveness) and /readyz (readiness) on 8080.
+EXPOSE 8080 8081
+# Kubernetes probes /healthz (liveness) and /readyz (readiness) on 8080;
+# 8081 is the ingestion role's gRPC listener when Eventide__Ingestion__GrpcListen names it.
 ENTRYPOINT ["dotnet", "/app/eventide.dll"]
 CMD ["run", "--roles", "all", "--listen", "http://0.0.0.0:8080"]

@@ -1,5 +1,5 @@
-using Eventide.Core;
 using System.Diagnostics.Metrics;
+using Eventide.Core;
 using Grpc.Core;
 
 namespace Eventide.Ingestion.Grpc;
