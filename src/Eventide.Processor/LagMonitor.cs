@@ -1,3 +1,4 @@
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ using Npgsql;
 namespace Eventide.Processor;
 
 /// <summary>Refreshes the lag gauges from the inbox; gauge callbacks must not query the database themselves.</summary>
-public sealed class LagMonitor(LagStore lag, ShardCoordinator coordinator, ProcessorSettings settings, ILogger<LagMonitor> logger, TimeProvider time)
+public sealed class LagMonitor(LagStore lag, ProcessorClusterState cluster, ProcessorSettings settings, ILogger<LagMonitor> logger, TimeProvider time)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,9 +16,9 @@ public sealed class LagMonitor(LagStore lag, ShardCoordinator coordinator, Proce
         {
             try
             {
-                if (coordinator.Shards > 0)
+                if (cluster.Shards > 0)
                 {
-                    ProcessorMetrics.PublishLag(coordinator.Shards, await lag.ReadAsync(null, stoppingToken));
+                    ProcessorMetrics.PublishLag(cluster.Shards, await lag.ReadAsync(null, stoppingToken));
                 }
                 await Task.Delay(settings.LagRefresh, time, stoppingToken);
             }

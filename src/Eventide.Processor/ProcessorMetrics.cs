@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Processing;
 
 namespace Eventide.Processor;
@@ -22,7 +23,7 @@ public static class ProcessorMetrics
         "eventide_processor_batch_duration_seconds", "s", "Time of one consume transaction, claim to commit",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
 
-    private static readonly ConcurrentDictionary<ShardCoordinator, bool> Coordinators = new();
+    private static readonly ConcurrentDictionary<LocalShards, bool> Members = new();
     private static volatile LagSnapshot? _lag;
     private static string[] _shardTags = [];
 
@@ -30,7 +31,7 @@ public static class ProcessorMetrics
     {
         Meter.CreateObservableGauge("eventide_processor_lag_events", ObserveLagEvents, "{event}", "Events waiting in the shard's inbox");
         Meter.CreateObservableGauge("eventide_processor_lag_seconds", ObserveLagSeconds, "s", "Age of the oldest event waiting in the shard's inbox");
-        Meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process owns");
+        Meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process holds");
     }
 
     internal static void RecordBatch(ConsumeResult result, double seconds)
@@ -47,9 +48,9 @@ public static class ProcessorMetrics
         Add(dead, "dead_lettered");
     }
 
-    internal static void Attach(ShardCoordinator coordinator) => Coordinators[coordinator] = true;
+    internal static void Attach(LocalShards local) => Members[local] = true;
 
-    internal static void Detach(ShardCoordinator coordinator) => Coordinators.TryRemove(coordinator, out _);
+    internal static void Detach(LocalShards local) => Members.TryRemove(local, out _);
 
     /// <summary>The lag is the database's, the same for every member: the latest reading wins.</summary>
     internal static void PublishLag(int shards, IReadOnlyList<ShardLag> lag) => _lag = new LagSnapshot(shards, lag);
@@ -85,7 +86,7 @@ public static class ProcessorMetrics
         }
     }
 
-    private static int ObserveShardsOwned() => Coordinators.Keys.Sum(c => c.OwnedShards.Count);
+    private static int ObserveShardsOwned() => Members.Keys.Sum(m => m.ShardCount);
 
     private static string[] ShardTags(int shards)
     {
