@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Processor.Cluster;
 using Eventide.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +15,12 @@ internal sealed class ProcessorHost : IAsyncDisposable
     private ProcessorHost(WebApplication app)
     {
         _app = app;
-        Coordinator = app.Services.GetRequiredService<ShardCoordinator>();
+        Local = app.Services.GetRequiredService<LocalShards>();
         Http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
     }
 
-    public ShardCoordinator Coordinator { get; }
+    /// <summary>The shards consumed by this member right now.</summary>
+    public LocalShards Local { get; }
 
     public HttpClient Http { get; }
 

@@ -93,6 +93,8 @@ public sealed class EventideProcess : IAsyncDisposable
         info.Environment["Eventide__Database__ConnectionString"] = connectionString;
         info.Environment["Eventide__Database__Timescale"] = "Off";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // A free remoting port unless the test places the member in a cluster itself.
+        info.Environment["Eventide__Cluster__Port"] = "0";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;

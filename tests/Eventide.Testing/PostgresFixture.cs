@@ -45,6 +45,9 @@ public class PostgresFixture : IAsyncLifetime
         var options = new EventideOptions();
         options.Database.ConnectionString = ConnectionString;
         options.Database.Timescale = TimescaleMode.Off;
+        // A free remoting port: a processor in a test joins itself, and the
+        // default 4053 would collide with every other test run on the machine.
+        options.Cluster.Port = 0;
         configure?.Invoke(options);
         return options;
     }

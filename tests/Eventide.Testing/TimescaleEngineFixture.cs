@@ -98,6 +98,7 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         var options = new EventideOptions();
         options.Database.ConnectionString = ConnectionString;
         options.Database.Timescale = TimescaleMode.Required;
+        options.Cluster.Port = 0;
         configure?.Invoke(options);
         return options;
     }
