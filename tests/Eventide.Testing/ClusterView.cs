@@ -8,7 +8,7 @@ namespace Eventide.Testing;
 /// One member's answer to GET /v1/admin/cluster: its address, the members it
 /// sees (address → status) and which member holds each shard.
 /// </summary>
-public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string> Members, IReadOnlyDictionary<int, string> Holders)
+public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string> Members, IReadOnlyList<(int Shard, string Member)> Placements)
 {
     /// <summary>Settings that place a processor at <paramref name="port"/> and join it to the seed at <paramref name="seedPort"/> (itself when null).</summary>
     public static Dictionary<string, string> Member(int port, int? seedPort) => new()
@@ -38,7 +38,7 @@ public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string
             return new ClusterView(
                 root.GetProperty("self").GetString()!,
                 root.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("address").GetString()!, m => m.GetProperty("status").GetString()!),
-                root.GetProperty("shards").EnumerateArray().ToDictionary(s => s.GetProperty("shard").GetInt32(), s => s.GetProperty("member").GetString()!));
+                [.. root.GetProperty("shards").EnumerateArray().Select(s => (s.GetProperty("shard").GetInt32(), s.GetProperty("member").GetString()!))]);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
         {
@@ -48,9 +48,15 @@ public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string
 
     public int UpMembers => Members.Values.Count(s => s == "up");
 
-    public int DistinctHolders => Holders.Values.Distinct().Count();
+    /// <summary>Shards with a holder.</summary>
+    public int HeldShards => Placements.Select(p => p.Shard).Distinct().Count();
+
+    /// <summary>The most members any one shard is placed on (must never exceed 1).</summary>
+    public int MaxHoldersPerShard => Placements.Count == 0 ? 0 : Placements.GroupBy(p => p.Shard).Max(g => g.Count());
+
+    public int DistinctHolders => Placements.Select(p => p.Member).Distinct().Count();
 
     /// <summary>Every one of <paramref name="shards"/> has a holder, and the holders are exactly <paramref name="members"/> many.</summary>
     public bool Settled(int shards, int members) =>
-        UpMembers == members && Members.Count == members && Holders.Count == shards && DistinctHolders == Math.Min(members, shards);
+        UpMembers == members && Members.Count == members && HeldShards == shards && MaxHoldersPerShard == 1 && DistinctHolders == Math.Min(members, shards);
 }

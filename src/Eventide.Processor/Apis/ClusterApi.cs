@@ -26,7 +26,8 @@ public static class ClusterApi
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Processor not ready",
                     detail: state.Problem ?? "This member has not started sharding yet; retry shortly.");
             }
-            var holders = new SortedDictionary<int, string>();
+            // Every region's report as it is, duplicates included: a shard on two members must show.
+            var holders = new List<(int Shard, string Member)>();
             string? statsError = null;
             try
             {
@@ -37,7 +38,7 @@ public static class ClusterApi
                     {
                         if (int.TryParse(shard, System.Globalization.CultureInfo.InvariantCulture, out var n))
                         {
-                            holders[n] = address.ToString();
+                            holders.Add((n, address.ToString()));
                         }
                     }
                 }
@@ -61,7 +62,7 @@ public static class ClusterApi
                     up_since = state.UpSince(m.Address),
                 }),
                 shards_total = state.Shards,
-                shards = holders.Select(h => new { shard = h.Key, member = h.Value }),
+                shards = holders.OrderBy(h => h.Shard).ThenBy(h => h.Member, StringComparer.Ordinal).Select(h => new { shard = h.Shard, member = h.Member }),
                 shards_error = statsError,
             });
         })
