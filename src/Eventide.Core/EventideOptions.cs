@@ -23,6 +23,9 @@ public sealed class EventideOptions
 
     public QueryOptions Query { get; set; } = new();
 
+    /// <summary>The processor members' Akka.NET cluster (remoting address and seeds).</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Returns the first problem with the options, or null when they are usable.</summary>
     public string? Validate()
     {
@@ -34,7 +37,7 @@ public sealed class EventideOptions
         {
             return $"Eventide:Shards must be between 1 and 4096, got {Shards}";
         }
-        return Retention.Validate() ?? Ingestion.Validate() ?? Processor.Validate();
+        return Retention.Validate() ?? Ingestion.Validate() ?? Processor.Validate() ?? Cluster.Validate();
     }
 }
 
@@ -175,10 +178,6 @@ public sealed class ProcessorOptions
 
     public int DedupeWindowHours { get; set; } = 24;
 
-    public int HeartbeatIntervalMs { get; set; } = 2000;
-
-    public int HeartbeatTimeoutMs { get; set; } = 10000;
-
     public int SitePassivationSeconds { get; set; } = 300;
 
     /// <summary>Batches a processor runs at once, whatever the number of shards it owns (each is one database transaction).</summary>
@@ -193,10 +192,6 @@ public sealed class ProcessorOptions
         if (MaxConcurrentBatches is < 1 or > 64)
         {
             return "Eventide:Processor:MaxConcurrentBatches must be between 1 and 64";
-        }
-        if (HeartbeatTimeoutMs <= HeartbeatIntervalMs)
-        {
-            return "Eventide:Processor:HeartbeatTimeoutMs must be greater than HeartbeatIntervalMs";
         }
         return null;
     }

@@ -1,3 +1,4 @@
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
@@ -7,13 +8,13 @@ using Npgsql;
 namespace Eventide.Processor;
 
 /// <summary>
-/// Wakes shard workers: LISTEN on <c>eventide_inbox</c> (ingestion NOTIFYs
+/// Wakes the shard consumers on this member: LISTEN on <c>eventide_inbox</c> (ingestion NOTIFYs
 /// the shard numbers of each commit, so at light load a batch starts within
 /// the flush interval) plus a fallback poll of the owned shards' inbox
 /// counts, which also tells the batcher how many events are waiting.
 /// </summary>
 public sealed class InboxListener(
-    NpgsqlDataSource dataSource, ShardCoordinator coordinator, LagStore lag, ProcessorSettings settings, ILogger<InboxListener> logger, TimeProvider time)
+    NpgsqlDataSource dataSource, LocalShards local, LagStore lag, ProcessorSettings settings, ILogger<InboxListener> logger, TimeProvider time)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -67,7 +68,7 @@ public sealed class InboxListener(
         {
             if (int.TryParse(span[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shard))
             {
-                coordinator.Signal(shard, -1);
+                local.Signal(shard, InboxSignal.Notified);
             }
         }
     }
@@ -79,14 +80,14 @@ public sealed class InboxListener(
             try
             {
                 await Task.Delay(settings.PollInterval, time, ct);
-                var owned = coordinator.OwnedShards;
+                var owned = local.Shards;
                 if (owned.Count == 0)
                 {
                     continue;
                 }
                 foreach (var shard in await lag.ReadAsync([.. owned], ct))
                 {
-                    coordinator.Signal(shard.Shard, shard.Events);
+                    local.Signal(shard.Shard, new InboxSignal(shard.Events));
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

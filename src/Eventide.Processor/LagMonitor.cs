@@ -1,3 +1,4 @@
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ namespace Eventide.Processor;
 
 /// <summary>Refreshes the lag gauges from the inbox; gauge callbacks must not query the database themselves.</summary>
 public sealed class LagMonitor(
-    LagStore lag, ShardCoordinator coordinator, ProcessorSettings settings, ProcessorMetrics metrics, ILogger<LagMonitor> logger, TimeProvider time)
+    LagStore lag, ProcessorClusterState cluster, ProcessorSettings settings, ProcessorMetrics metrics, ILogger<LagMonitor> logger, TimeProvider time)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -16,9 +17,9 @@ public sealed class LagMonitor(
         {
             try
             {
-                if (coordinator.Shards > 0)
+                if (cluster.Shards > 0)
                 {
-                    metrics.PublishLag(coordinator.Shards, await lag.ReadAsync(null, stoppingToken));
+                    metrics.PublishLag(cluster.Shards, await lag.ReadAsync(null, stoppingToken));
                 }
                 await Task.Delay(settings.LagRefresh, time, stoppingToken);
             }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Eventide.Core;
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Processing;
 
 namespace Eventide.Processor;
@@ -12,7 +13,7 @@ namespace Eventide.Processor;
 /// </summary>
 public sealed class ProcessorMetrics
 {
-    private readonly ConcurrentDictionary<ShardCoordinator, bool> _coordinators = new();
+    private readonly ConcurrentDictionary<LocalShards, bool> _members = new();
     private volatile LagSnapshot? _lag;
     private string[] _shardTags = [];
 
@@ -30,7 +31,7 @@ public sealed class ProcessorMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         meter.CreateObservableGauge("eventide_processor_lag_events", ObserveLagEvents, "{event}", "Events waiting in the shard's inbox");
         meter.CreateObservableGauge("eventide_processor_lag_seconds", ObserveLagSeconds, "s", "Age of the oldest event waiting in the shard's inbox");
-        meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process owns");
+        meter.CreateObservableGauge("eventide_processor_shards_owned", ObserveShardsOwned, "{shard}", "Shards this process holds");
     }
 
     /// <summary>Tag <c>outcome</c> = stored | duplicate | dead_lettered.</summary>
@@ -54,9 +55,9 @@ public sealed class ProcessorMetrics
         Add(dead, "dead_lettered");
     }
 
-    internal void Attach(ShardCoordinator coordinator) => _coordinators[coordinator] = true;
+    internal void Attach(LocalShards local) => _members[local] = true;
 
-    internal void Detach(ShardCoordinator coordinator) => _coordinators.TryRemove(coordinator, out _);
+    internal void Detach(LocalShards local) => _members.TryRemove(local, out _);
 
     /// <summary>The lag is the database's, the same for every member: the latest reading wins.</summary>
     internal void PublishLag(int shards, IReadOnlyList<ShardLag> lag) => _lag = new LagSnapshot(shards, lag);
@@ -92,7 +93,7 @@ public sealed class ProcessorMetrics
         }
     }
 
-    private int ObserveShardsOwned() => _coordinators.Keys.Sum(c => c.OwnedShards.Count);
+    private int ObserveShardsOwned() => _members.Keys.Sum(m => m.ShardCount);
 
     private string[] ShardTags(int shards)
     {

@@ -1,18 +1,19 @@
 using Eventide.Core;
+using Eventide.Processor.Cluster;
 
 namespace Eventide.Processor;
 
 /// <summary>
-/// Not ready while the member cannot work (no schema yet, session lost and
-/// rejoining). A member still joining at start counts as ready, so a
-/// processor pod is not held back for the first heartbeat.
+/// Ready once this member is Up in the cluster and sharding has started; not
+/// ready while the schema is missing, before joining, or after leaving.
 /// </summary>
-public sealed class ProcessorReadinessCheck(ShardCoordinator coordinator) : IReadinessCheck
+public sealed class ProcessorReadinessCheck(ProcessorClusterState cluster, LocalShards local) : IReadinessCheck
 {
     public string Name => "processor";
 
     public Task<ReadinessResult> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(
-        coordinator.Problem is { } problem ? new ReadinessResult(false, problem)
-        : coordinator.Joined ? new ReadinessResult(true, $"member {coordinator.MemberId} owns {coordinator.OwnedShards.Count} of {coordinator.Shards} shards")
-        : new ReadinessResult(true, $"member {coordinator.MemberId} is joining"));
+        cluster.Problem is { } problem ? new ReadinessResult(false, problem)
+        : cluster.Cluster is not { } c ? new ReadinessResult(false, "sharding has not started")
+        : cluster.IsUp ? new ReadinessResult(true, $"member {c.SelfAddress} is up and holds {local.ShardCount} of {cluster.Shards} shards")
+        : new ReadinessResult(false, $"member {c.SelfAddress} is {c.SelfMember.Status}, not up"));
 }

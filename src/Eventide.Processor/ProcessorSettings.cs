@@ -12,10 +12,6 @@ public sealed record ProcessorSettings
 
     public TimeSpan DedupeWindow { get; init; } = TimeSpan.FromHours(24);
 
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
-
-    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
     public TimeSpan SitePassivation { get; init; } = TimeSpan.FromMinutes(5);
 
     public int RetentionDays { get; init; } = 400;
@@ -25,12 +21,12 @@ public sealed record ProcessorSettings
 
     /// <summary>
     /// Back-pressure: at most this many batches (each at most the batch size)
-    /// are in memory and in flight per member, whatever the number of shards it owns.
+    /// are in flight per member (database transactions), whatever the number of shards it holds.
     /// </summary>
     public int MaxConcurrentBatches { get; init; } = 4;
 
-    /// <summary>How soon to retry taking a shard whose previous owner has not released it yet.</summary>
-    public TimeSpan AcquireRetry { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>How often the keeper touches every shard's consumer, so a shard without a holder starts again at once.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan LagRefresh { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -48,8 +44,6 @@ public sealed record ProcessorSettings
     {
         Batch = new BatchPolicy(options.Processor.BatchSize, TimeSpan.FromMilliseconds(options.Processor.FlushIntervalMs)),
         DedupeWindow = TimeSpan.FromHours(options.Processor.DedupeWindowHours),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(options.Processor.HeartbeatIntervalMs),
-        HeartbeatTimeout = TimeSpan.FromMilliseconds(options.Processor.HeartbeatTimeoutMs),
         SitePassivation = TimeSpan.FromSeconds(options.Processor.SitePassivationSeconds),
         MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,

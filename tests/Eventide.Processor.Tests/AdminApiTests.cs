@@ -77,7 +77,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         for (var shard = 0; shard < db.Shards; shard++)
         {
             await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", blocker);
-            cmd.Parameters.AddWithValue(Storage.Processing.MemberSession.ShardLockClass);
+            cmd.Parameters.AddWithValue(Storage.Processing.ShardConsumer.ShardLockClass);
             cmd.Parameters.AddWithValue(shard);
             await cmd.ExecuteNonQueryAsync();
         }
@@ -133,7 +133,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
     public async Task Replay_rejects_a_malformed_body_with_400_and_changes_nothing(string body)
     {
         await using var host = await ProcessorHost.StartAsync(db.Processors());
-        await Eventually.WaitAsync(() => Task.FromResult(host.Coordinator.Joined), TimeSpan.FromSeconds(10), "the processor to join");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Local.ShardCount == db.Shards), TimeSpan.FromSeconds(20), "the processor to hold its shards");
         var before = await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.dead_letters WHERE replayed_at IS NOT NULL");
         var request = AdminRequest.Create(HttpMethod.Post, "/v1/admin/dead-letters/replay");
         request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");

@@ -18,7 +18,7 @@ public class FreshnessTests(DefaultShardFixture db, ITestOutputHelper output) : 
             o.Processor.BatchSize = defaults.BatchSize;
             o.Processor.FlushIntervalMs = defaults.FlushIntervalMs;
         }));
-        await Eventually.WaitAsync(() => Task.FromResult(host.Coordinator.OwnedShards.Count == db.Shards), TimeSpan.FromSeconds(20), "the processor to own every shard");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Local.ShardCount == db.Shards), TimeSpan.FromSeconds(20), "the processor to own every shard");
 
         var notified = await MeasureAsync("fresh", 200, notify: true);
         var polled = await MeasureAsync("polled", 60, notify: false);

@@ -1,5 +1,7 @@
 using Eventide.Core;
+using Eventide.Processor.Cluster;
 using Eventide.Server;
+using Eventide.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,11 +16,12 @@ internal sealed class ProcessorHost : IAsyncDisposable
     private ProcessorHost(WebApplication app)
     {
         _app = app;
-        Coordinator = app.Services.GetRequiredService<ShardCoordinator>();
+        Local = app.Services.GetRequiredService<LocalShards>();
         Http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
     }
 
-    public ShardCoordinator Coordinator { get; }
+    /// <summary>The shards consumed by this member right now.</summary>
+    public LocalShards Local { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -26,10 +29,17 @@ internal sealed class ProcessorHost : IAsyncDisposable
 
     public bool Stopped => _stopped;
 
+    /// <summary>
+    /// Starts the host and returns once the member has started sharding:
+    /// the keeper does that in the background after the host started, and
+    /// until then the admin endpoints that need the shard count answer 503.
+    /// </summary>
     public static async Task<ProcessorHost> StartAsync(EventideOptions options)
     {
         var app = EventideHost.Build(options, Role.Processor, "http://127.0.0.1:0");
         await app.StartAsync();
+        var state = app.Services.GetRequiredService<ProcessorClusterState>();
+        await Eventually.WaitAsync(() => Task.FromResult(state.Shards > 0), TimeSpan.FromSeconds(30), "the processor to start sharding");
         return new ProcessorHost(app);
     }
 

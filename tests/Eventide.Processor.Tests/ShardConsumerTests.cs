@@ -32,7 +32,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
             InboxTestWriter.Event(site, "b", T0.AddSeconds(1)),
             InboxTestWriter.Event(site, "a", T0.AddSeconds(30)),
         ]);
-        var first = await Consumer().ConsumeAsync(1, 1000, null, null, CancellationToken.None);
+        var first = await Consumer().ConsumeAsync(1, 1000, null, CancellationToken.None);
         Assert.Equal(2, first.Stored.Count);
         Assert.Single(first.Duplicates);
 
@@ -41,7 +41,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
             InboxTestWriter.Event(site, "b", T0.AddMinutes(5)),
             InboxTestWriter.Event(site, "c", T0.AddMinutes(5)),
         ]);
-        var second = await Consumer().ConsumeAsync(1, 1000, null, null, CancellationToken.None);
+        var second = await Consumer().ConsumeAsync(1, 1000, null, CancellationToken.None);
         Assert.Equal(["c"], second.Stored.Select(e => e.EventId));
         Assert.Equal(["b"], second.Duplicates.Select(e => e.EventId));
 
@@ -61,7 +61,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
                 [.. Enumerable.Range(0, 3).Select(i => InboxTestWriter.Event(site, $"{row}-{i}", T0.AddSeconds(row)))]);
         }
         // 5 events: the second row (events 3-5) crosses the limit and is the last claimed.
-        var result = await Consumer().ConsumeAsync(2, 5, null, null, CancellationToken.None);
+        var result = await Consumer().ConsumeAsync(2, 5, null, CancellationToken.None);
         Assert.Equal(2, result.ClaimedRows);
         Assert.True(result.HasMore);
         Assert.Equal(new[] { "0-0", "0-1", "0-2", "1-0", "1-1", "1-2" }, result.Stored.Select(e => e.EventId).Order());
@@ -76,7 +76,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
         events.Insert(4, InboxTestWriter.Event(site, "bad", T0.AddSeconds(4), """{"a":"\u0000"}"""));
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, events);
 
-        var result = await Consumer().ConsumeAsync(3, 1000, null, null, CancellationToken.None);
+        var result = await Consumer().ConsumeAsync(3, 1000, null, CancellationToken.None);
 
         Assert.Equal(9, result.Stored.Count);
         var dead = Assert.Single(result.DeadLettered);
@@ -100,7 +100,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
         await InboxTestWriter.WriteRawAsync(db.DataSource, 4, 7, [1, 200, 1, 2, 3]);
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "fine", T0)]);
 
-        var result = await Consumer().ConsumeAsync(4, 1000, null, null, CancellationToken.None);
+        var result = await Consumer().ConsumeAsync(4, 1000, null, CancellationToken.None);
 
         Assert.Equal(["fine"], result.Stored.Select(e => e.EventId));
         var dead = Assert.Single(result.DeadLettered);
@@ -111,19 +111,31 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
     }
 
     [Fact]
-    public async Task Consume_refuses_a_shard_whose_lock_the_session_does_not_hold_and_changes_nothing()
+    public async Task Two_consumers_of_one_shard_at_once_store_each_id_once()
     {
-        var site = Site("fenced", 5);
-        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "x", T0)]);
-        await using var session = await MemberSession.OpenAsync(db.ConnectionString, "fence-test", "localhost", CancellationToken.None);
+        // A split brain: two clusters each believe they hold shard 5. Duplicates
+        // of every id sit in different inbox rows with other timestamps.
+        var site = Site("split", 5);
+        var ids = Enumerable.Range(0, 200).Select(i => $"s-{i}").ToList();
+        foreach (var chunk in ids.Chunk(20))
+        {
+            await InboxTestWriter.WriteAsync(db.DataSource, Shards, [.. chunk.Select(id => InboxTestWriter.Event(site, id, T0))]);
+            await InboxTestWriter.WriteAsync(db.DataSource, Shards, [.. chunk.Select(id => InboxTestWriter.Event(site, id, T0.AddSeconds(7)))]);
+        }
+        var a = Consumer();
+        var b = Consumer();
+        async Task DrainAsync(ShardConsumer consumer)
+        {
+            while ((await consumer.ConsumeAsync(5, 30, null, CancellationToken.None)).ClaimedRows > 0)
+            {
+            }
+        }
+        await Task.WhenAll(DrainAsync(a), DrainAsync(b), DrainAsync(a), DrainAsync(b));
 
-        await Assert.ThrowsAsync<ShardLostException>(() =>
-            Consumer().ConsumeAsync(5, 1000, session.BackendPid, null, CancellationToken.None));
-        Assert.Equal(1, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 5"));
-
-        Assert.True(await session.TryLockShardAsync(5, CancellationToken.None));
-        var result = await Consumer().ConsumeAsync(5, 1000, session.BackendPid, null, CancellationToken.None);
-        Assert.Equal(["x"], result.Stored.Select(e => e.EventId));
+        var stored = await Db.StoredAsync(db.DataSource);
+        Assert.Equal(ids.Order(), stored.Keys.Where(k => k.Item1 == site).Select(k => k.Item2).Order());
+        Assert.All(stored.Where(k => k.Key.Item1 == site), kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 5"));
     }
 
     [Fact]
@@ -131,13 +143,14 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
     {
         var site = Site("cache", 6);
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "k", T0), InboxTestWriter.Event(site, "n", T0)]);
-        var result = await Consumer().ConsumeAsync(6, 1000, null, new KnownIds((site, "k")), CancellationToken.None);
+        var result = await Consumer().ConsumeAsync(6, 1000, new KnownIds((site, "k")), CancellationToken.None);
         Assert.Equal(["n"], result.Stored.Select(e => e.EventId));
         Assert.Equal(["k"], result.Duplicates.Select(e => e.EventId));
     }
 
     private sealed class KnownIds(params (string Site, string Id)[] known) : IRecentIds
     {
-        public bool Contains(string siteId, string eventId) => known.Contains((siteId, eventId));
+        public ValueTask<IReadOnlySet<(string SiteId, string EventId)>> KnownAsync(IReadOnlyList<EventRecord> events, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlySet<(string, string)>>(events.Select(e => (e.SiteId, e.EventId)).Where(known.Contains).ToHashSet());
     }
 }

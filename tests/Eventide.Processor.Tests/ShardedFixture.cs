@@ -16,13 +16,11 @@ public abstract class ShardedFixture(int shards) : PostgresFixture
         await MigrateAsync(Processors());
     }
 
-    /// <summary>Options for a processor on this database: short heartbeats (timeout 2 s) and small, quick batches.</summary>
+    /// <summary>Options for a processor on this database: a one-member cluster on a free port and small, quick batches.</summary>
     public EventideOptions Processors(Action<EventideOptions>? configure = null) => Options(o =>
     {
         o.Shards = Shards;
         o.Admin.Token = AdminToken;
-        o.Processor.HeartbeatIntervalMs = 300;
-        o.Processor.HeartbeatTimeoutMs = 2000;
         o.Processor.BatchSize = 500;
         o.Processor.FlushIntervalMs = 50;
         configure?.Invoke(o);

@@ -18,7 +18,6 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
         { "dead_letters", "id,site_id,event_id,source,payload,error,failed_at,replayed_at" },
         { "sites", "site_id,created_at" },
         { "api_keys", "key_id,site_id,kind,key_hash,key_prefix,created_at,revoked_at" },
-        { "processor_members", "member_id,host,started_at,heartbeat_at" },
     };
 
     [Theory]

@@ -95,6 +95,8 @@ public sealed class EventideProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         // A free port for gRPC: processes run side by side, and the default (8081) would collide.
         info.Environment["Eventide__Ingestion__GrpcListen"] = "http://127.0.0.1:0";
+        // A free remoting port unless the test places the member in a cluster itself.
+        info.Environment["Eventide__Cluster__Port"] = "0";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;

@@ -47,6 +47,9 @@ public class PostgresFixture : IAsyncLifetime
         options.Database.Timescale = TimescaleMode.Off;
         // A free port: tests run many hosts side by side, and the default (8081) would collide.
         options.Ingestion.GrpcListen = "http://127.0.0.1:0";
+        // A free remoting port: a processor in a test joins itself, and the
+        // default 4053 would collide with every other test run on the machine.
+        options.Cluster.Port = 0;
         configure?.Invoke(options);
         return options;
     }

@@ -99,6 +99,7 @@ public sealed class TimescaleEngineFixture : IAsyncLifetime
         options.Database.ConnectionString = ConnectionString;
         options.Database.Timescale = TimescaleMode.Required;
         options.Ingestion.GrpcListen = "http://127.0.0.1:0";
+        options.Cluster.Port = 0;
         configure?.Invoke(options);
         return options;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Eventide.Processor.Cluster;
 using Eventide.Storage.Processing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,7 +43,7 @@ public static class DeadLettersApi
         .WithName("ListDeadLetters")
         .WithSummary("Lists dead letters, newest first; page with before_id (the next_before_id of the previous page).");
 
-        group.MapPost("/replay", async (HttpRequest request, DeadLetterStore store, ShardCoordinator coordinator, ILoggerFactory loggers, CancellationToken ct) =>
+        group.MapPost("/replay", async (HttpRequest request, DeadLetterStore store, ProcessorClusterState cluster, ILoggerFactory loggers, CancellationToken ct) =>
         {
             IReadOnlyList<long>? ids;
             try
@@ -59,12 +60,12 @@ public static class DeadLettersApi
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Too many ids",
                     detail: $"Replay at most {MaxReplayIds} ids per request.");
             }
-            if (coordinator.Shards == 0)
+            if (cluster.Shards == 0)
             {
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Processor not ready",
-                    detail: "The processor has not joined yet (is the schema migrated?); retry shortly.");
+                    detail: "The processor has not started sharding yet (is the schema migrated?); retry shortly.");
             }
-            var result = await store.ReplayAsync(ids, coordinator.Shards, ct);
+            var result = await store.ReplayAsync(ids, cluster.Shards, ct);
             Log.Replayed(loggers.CreateLogger("Eventide.Processor.DeadLetters"), result.Replayed.Count, result.Failed.Count);
             var found = result.Replayed.Concat(result.Failed.Select(f => f.Id)).ToHashSet();
             return Results.Json(new

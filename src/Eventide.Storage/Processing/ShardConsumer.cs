@@ -33,26 +33,21 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     /// <summary>Forgets which event partitions exist, after retention dropped some.</summary>
     public void ForgetPartitions() => _eventDays.Clear();
 
+    /// <summary>First key of the two-key transaction lock on a shard ("EVPR"); the second key is the shard.</summary>
+    public const int ShardLockClass = 0x45565052;
+
     /// <param name="shard">The shard to consume.</param>
     /// <param name="maxEvents">Claim rows until this many events (at least one row).</param>
-    /// <param name="lockPid">
-    /// Backend pid of the member session that must hold the shard's advisory
-    /// lock (checked inside the transaction); null skips the check.
-    /// </param>
     /// <param name="recent">In-memory front of the dedupe store, or null.</param>
     /// <param name="cancellationToken">Cancels the transaction; nothing is committed then.</param>
-    /// <exception cref="ShardLostException">The session no longer holds the shard.</exception>
-    public async Task<ConsumeResult> ConsumeAsync(int shard, int maxEvents, int? lockPid, IRecentIds? recent, CancellationToken cancellationToken)
+    public async Task<ConsumeResult> ConsumeAsync(int shard, int maxEvents, IRecentIds? recent, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
         await EnsureEventIdPartitionsAsync(cancellationToken);
 
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        if (lockPid is { } pid && !await HoldsShardLockAsync(conn, tx, shard, pid, cancellationToken))
-        {
-            throw new ShardLostException(shard);
-        }
+        await LockShardAsync(conn, tx, shard, cancellationToken);
 
         var rows = await ClaimAsync(conn, tx, shard, maxEvents, cancellationToken);
         if (rows.Count == 0)
@@ -113,19 +108,18 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         return new ConsumeResult(rows.Count, claimedEvents, stored, duplicates, dead, HasMore: claimedEvents >= maxEvents);
     }
 
-    private static async Task<bool> HoldsShardLockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int pid, CancellationToken ct)
+    private static async Task LockShardAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, CancellationToken ct)
     {
-        // Fencing: a member whose session died (and whose shard another member
-        // may now hold) must not commit a batch from a pooled connection.
-        await using var cmd = new NpgsqlCommand("""
-            SELECT EXISTS (SELECT 1 FROM pg_locks
-                WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND classid = $1::oid AND objid = $2::oid AND objsubid = 2 AND pid = $3 AND granted)
-            """, conn, tx);
-        cmd.Parameters.AddWithValue(MemberSession.ShardLockClass);
+        // The fence for a split brain (two clusters each sure it holds the shard): consumers
+        // of one shard take turns, so the second sees the first's event_ids and inbox deletes.
+        // FOR UPDATE alone keeps inbox rows from being stored twice, but two duplicates of
+        // one id in different rows, claimed by two consumers at once, would both pass the
+        // event_ids check and both be stored. Released at commit or rollback, so a dead
+        // member never holds it.
+        await using var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, $2)", conn, tx);
+        cmd.Parameters.AddWithValue(ShardLockClass);
         cmd.Parameters.AddWithValue(shard);
-        cmd.Parameters.AddWithValue(pid);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<List<InboxRow>> ClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int maxEvents, CancellationToken ct)
@@ -162,8 +156,8 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         var inBatch = new HashSet<(string, string)>(events.Count);
         foreach (var e in events)
         {
-            // fast path: repeats within the batch and ids this member stored recently need no lookup.
-            if (!inBatch.Add((e.SiteId, e.EventId)) || recent?.Contains(e.SiteId, e.EventId) == true)
+            // fast path: repeats within the batch need no lookup.
+            if (!inBatch.Add((e.SiteId, e.EventId)))
             {
                 duplicates.Add(e);
             }
@@ -171,6 +165,17 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             {
                 candidates.Add(e);
             }
+        }
+        if (recent is not null && candidates.Count > 0
+            && await recent.KnownAsync(candidates, ct) is { Count: > 0 } remembered)
+        {
+            // fast path: ids the site entities saw committed need no lookup either.
+            var unseen = new List<EventRecord>(candidates.Count);
+            foreach (var e in candidates)
+            {
+                (remembered.Contains((e.SiteId, e.EventId)) ? duplicates : unseen).Add(e);
+            }
+            candidates = unseen;
         }
         if (candidates.Count == 0)
         {

@@ -45,6 +45,9 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
 
     public bool Retry { get; init; }
 
+    /// <summary>Share of events that repeat an id this client sent before, with another timestamp (stored once all the same).</summary>
+    public double DuplicateShare { get; init; }
+
     /// <summary>The client timeout of one attempt; retrying clients may draw a short one to provoke lost answers.</summary>
     public Func<Random, TimeSpan> AttemptTimeout { get; init; } = _ => TimeSpan.FromSeconds(5);
 
@@ -81,12 +84,19 @@ public sealed class LoadGenerator(Uri ingestion, string site, string writeKey) :
     private async Task ClientAsync(int client, CancellationToken stop)
     {
         var random = new Random(client * 7919 + 17);
+        List<string> previous = [];
         for (var n = 0; n < MaxRequestsPerClient && !stop.IsCancellationRequested; n++)
         {
-            var ids = Enumerable.Range(0, BatchSize)
-                .Select(i => string.Create(CultureInfo.InvariantCulture, $"{site}-{client}-{n}-{i}"))
+            var events = Enumerable.Range(0, BatchSize)
+                .Select(i => previous.Count > 0 && random.NextDouble() < DuplicateShare
+                    ? (Id: previous[random.Next(previous.Count)], Timestamp: DateTimeOffset.UtcNow.AddSeconds(-1 - random.Next(600)).ToString("O", CultureInfo.InvariantCulture))
+                    : (Id: string.Create(CultureInfo.InvariantCulture, $"{site}-{client}-{n}-{i}"), Timestamp: (string?)null))
                 .ToList();
-            var body = "[" + string.Join(',', ids.Select(id => $"{{\"site_id\":\"{site}\",\"name\":\"load\",\"path\":\"/r/{client}\",\"event_id\":\"{id}\"}}")) + "]";
+            var ids = events.Select(e => e.Id).ToList();
+            previous = ids;
+            var body = "[" + string.Join(',', events.Select(e => e.Timestamp is { } at
+                ? $"{{\"site_id\":\"{site}\",\"name\":\"load\",\"path\":\"/r/{client}\",\"event_id\":\"{e.Id}\",\"timestamp\":\"{at}\"}}"
+                : $"{{\"site_id\":\"{site}\",\"name\":\"load\",\"path\":\"/r/{client}\",\"event_id\":\"{e.Id}\"}}")) + "]";
             foreach (var id in ids)
             {
                 _sent.TryAdd(id, 0);

@@ -13,6 +13,8 @@ public sealed class Pipeline(string connectionString) : IAsyncDisposable
     public const string AdminToken = "reliability-admin-token-5f1c";
 
     private readonly List<EventideProcess> _started = [];
+    private readonly List<EventideProcess> _processors = [];
+    private int? _seedPort;
 
     public int IngestionPort { get; } = EventideProcess.FreePort();
 
@@ -20,14 +22,15 @@ public sealed class Pipeline(string connectionString) : IAsyncDisposable
 
     public string ConnectionString { get; } = connectionString;
 
-    /// <summary>Settings every process gets: the test's shard count, quick heartbeats, no rate limit.</summary>
+    /// <summary>The processors started and not yet exited.</summary>
+    public IReadOnlyList<EventideProcess> Processors => [.. _processors.Where(p => !p.HasExited)];
+
+    /// <summary>Settings every process gets: the test's shard count, small quick batches, no rate limit.</summary>
     public static Dictionary<string, string> Environment(int shards = ShardedDatabase.Shards) => new()
     {
         ["Eventide__Shards"] = shards.ToString(CultureInfo.InvariantCulture),
         ["Eventide__Admin__Token"] = AdminToken,
         ["Eventide__Ingestion__RateLimitPerSecond"] = "0",
-        ["Eventide__Processor__HeartbeatIntervalMs"] = "300",
-        ["Eventide__Processor__HeartbeatTimeoutMs"] = "1500",
         ["Eventide__Processor__FlushIntervalMs"] = "50",
         ["Eventide__Processor__BatchSize"] = "500",
     };
@@ -39,10 +42,24 @@ public sealed class Pipeline(string connectionString) : IAsyncDisposable
         return process;
     }
 
-    public async Task<EventideProcess> StartProcessorAsync()
+    /// <summary>
+    /// Starts a processor on its own free remoting port. The first one joins
+    /// itself and is the seed of the others; with <paramref name="ownCluster"/>
+    /// it joins itself whatever ran before (a second cluster: a split brain).
+    /// </summary>
+    public async Task<EventideProcess> StartProcessorAsync(bool ownCluster = false)
     {
-        var process = await EventideProcess.StartAsync(ConnectionString, "processor", Environment());
+        var port = EventideProcess.FreePort();
+        var seed = ownCluster ? null : _seedPort;
+        var environment = Environment();
+        foreach (var (key, value) in ClusterView.Member(port, seed))
+        {
+            environment[key] = value;
+        }
+        var process = await EventideProcess.StartAsync(ConnectionString, "processor", environment);
+        _seedPort ??= port;
         _started.Add(process);
+        _processors.Add(process);
         return process;
     }
 

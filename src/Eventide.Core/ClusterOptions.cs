@@ -1,0 +1,42 @@
+namespace Eventide.Core;
+
+/// <summary>
+/// Where a processor member listens for Akka.Remote and whom it joins
+/// (<c>Eventide:Cluster:*</c>). Ingestion and query processes ignore it: they
+/// are not cluster members.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The host name or address other members reach this one at; also the address it binds.</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>The remoting port; 0 picks a free one (only useful for a member that joins itself).</summary>
+    public int Port { get; set; } = 4053;
+
+    /// <summary>Comma-separated <c>akka.tcp://eventide@host:port</c>; empty means the member joins itself.</summary>
+    public string SeedNodes { get; set; } = "";
+
+    public IReadOnlyList<string> SeedNodeList =>
+        SeedNodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Hostname))
+        {
+            return "Eventide:Cluster:Hostname must not be empty";
+        }
+        if (Port is < 0 or > 65535)
+        {
+            return $"Eventide:Cluster:Port must be between 0 and 65535, got {Port}";
+        }
+        foreach (var seed in SeedNodeList)
+        {
+            if (!seed.StartsWith("akka.tcp://eventide@", StringComparison.Ordinal)
+                || !Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Port <= 0)
+            {
+                return $"Eventide:Cluster:SeedNodes: '{seed}' is not of the form akka.tcp://eventide@host:port";
+            }
+        }
+        return null;
+    }
+}

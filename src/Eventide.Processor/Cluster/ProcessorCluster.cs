@@ -1,0 +1,75 @@
+using System.Globalization;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Eventide.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Eventide.Processor.Cluster;
+
+/// <summary>
+/// The one place the processor's actor system is configured: actor system
+/// <c>eventide</c>, Akka.Remote over TCP, the cluster with keep-majority
+/// downing, and the sharding tuning. Only processor members call it, so
+/// ingestion and query processes never join.
+/// </summary>
+public static class ProcessorCluster
+{
+    public const string SystemName = "eventide";
+
+    public const string Role = "processor";
+
+    /// <summary>
+    /// Timings, with their reasons (measured figures are in docs/sharding.md):
+    /// - split-brain stable-after 5 s: a kill -9'd member is detected
+    ///   unreachable after the failure detector's 3 s pause, downed 5 s later,
+    ///   and its shards start on the survivors at the next keeper touch
+    ///   (1 s), well inside 30 s;
+    /// - rebalance every 1 s with no absolute limit below the shard count: Akka's
+    ///   default moves at most a few shards per 10 s round, which takes
+    ///   minutes for 1 → 3 members over 64 shards;
+    /// - no idle passivation by the shard (it would stop the consumers too):
+    ///   site entities passivate themselves;
+    /// - distributed-data durable keys off: the LightningDB store cannot load here,
+    ///   and nothing needs to survive a full-cluster restart (the inbox does).
+    /// </summary>
+    internal static Config Tuning(int shardLimit) => ConfigurationFactory.ParseString($$"""
+        akka.cluster.split-brain-resolver.stable-after = 5s
+        akka.cluster.down-removal-margin = 1s
+        akka.cluster.sharding {
+          state-store-mode = ddata
+          remember-entities = off
+          passivate-idle-entity-after = off
+          rebalance-interval = 1s
+          handoff-timeout = 60s
+          least-shard-allocation-strategy.rebalance-absolute-limit = {{shardLimit.ToString(CultureInfo.InvariantCulture)}}
+          least-shard-allocation-strategy.rebalance-relative-limit = 1.0
+          distributed-data.durable.keys = []
+        }
+        akka.cluster.distributed-data.durable.keys = []
+        akka.coordinated-shutdown.exit-clr = off
+        akka.loglevel = WARNING
+        """);
+
+    public static IServiceCollection AddProcessorCluster(this IServiceCollection services, EventideOptions options)
+    {
+        var cluster = options.Cluster;
+        services.AddAkka(SystemName, builder =>
+        {
+            builder
+                .AddHocon(Tuning(options.Shards), HoconAddMode.Prepend)
+                .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
+                .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
+                {
+                    Roles = [Role],
+                    // Empty: the keeper joins the member to itself once its
+                    // address (and port, when 0) is known.
+                    SeedNodes = [.. cluster.SeedNodeList],
+                    SplitBrainResolver = new KeepMajorityOption(),
+                });
+        });
+        return services;
+    }
+}

@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace Eventide.Processor.Cluster;
+
+/// <summary>
+/// One site on the member holding its shard: the in-memory front of the
+/// dedupe record (ids it saw committed), its counters and its last activity.
+/// Passivated through its shard when idle; nothing in it is needed for
+/// correctness (the database's event_ids are the durable record).
+/// </summary>
+public sealed class SiteEntity : ReceiveActor
+{
+    private readonly string _siteId;
+    private readonly SiteEntitySettings _settings;
+    private readonly SiteState _state;
+
+    public SiteEntity(string siteId, SiteEntitySettings settings)
+    {
+        _siteId = siteId;
+        _settings = settings;
+        _state = new SiteState(settings.RecentIds) { LastActive = settings.Time.GetUtcNow() };
+
+        Receive<CheckIds>(m =>
+        {
+            var now = Touch();
+            var known = SiteDecisions.Known(_state, m.EventIds, now - _settings.DedupeWindow);
+            Sender.Tell(known.Count == 0 ? KnownIds.None(_siteId) : new KnownIds(_siteId, known));
+        });
+        Receive<SiteCommitted>(m => SiteDecisions.Apply(_state, m, Touch()));
+        Receive<GetSiteStats>(_ => Sender.Tell(new SiteStats(
+            _siteId, _state.Stored, _state.Duplicates, _state.DeadLettered, _state.RecentIdCount, _state.LastActive)));
+        Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
+        Receive<StopEntity>(_ => Context.Stop(Self));
+    }
+
+    protected override void PreStart()
+    {
+        _settings.Local.EntityStarted();
+        // Idle passivation by Akka's Passivate, per site: the shard's own idle
+        // passivation is off, because it would also stop the shard's consumer.
+        Context.SetReceiveTimeout(_settings.Passivation);
+    }
+
+    protected override void PostStop() => _settings.Local.EntityStopped();
+
+    private DateTimeOffset Touch()
+    {
+        var now = _settings.Time.GetUtcNow();
+        _state.LastActive = now;
+        return now;
+    }
+}
