@@ -7,14 +7,24 @@ namespace Eventide.Core;
 /// </summary>
 public sealed class ClusterOptions
 {
-    /// <summary>The host name or address other members reach this one at; also the address it binds.</summary>
+    /// <summary>The host name or address other members reach this one at (its Akka address).</summary>
     public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The address the remoting socket binds; empty binds <see cref="Hostname"/>. In a pod this is
+    /// 0.0.0.0 while <see cref="Hostname"/> is the pod's stable DNS name, which may not resolve yet
+    /// when the process starts.
+    /// </summary>
+    public string BindHostname { get; set; } = "";
 
     /// <summary>The remoting port; 0 picks a free one (only useful for a member that joins itself).</summary>
     public int Port { get; set; } = 4053;
 
     /// <summary>Comma-separated <c>akka.tcp://eventide@host:port</c>; empty means the member joins itself.</summary>
     public string SeedNodes { get; set; } = "";
+
+    /// <summary>Akka.Remote over TLS between members (<c>Eventide:Cluster:Tls:*</c>).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 
     public IReadOnlyList<string> SeedNodeList =>
         SeedNodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -60,7 +60,12 @@ public static class ProcessorCluster
         {
             builder
                 .AddHocon(Tuning(options.Shards), HoconAddMode.Prepend)
-                .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = string.IsNullOrEmpty(cluster.BindHostname) ? cluster.Hostname : cluster.BindHostname,
+                    PublicHostName = cluster.Hostname,
+                    Port = cluster.Port,
+                })
                 .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
                 {
                     Roles = [Role],
