@@ -32,6 +32,9 @@ public static class ConfigMapBuilder
             ["Eventide__Processor__DedupeWindowHours"] = I(s.Processor.DedupeWindowHours),
             ["Eventide__Ingestion__RateLimitPerSecond"] = I(s.Ingestion.RateLimit.PerSecond),
             ["Eventide__Ingestion__RateLimitBurst"] = I(s.Ingestion.RateLimit.Burst),
+            // Only the ingestion role opens the gRPC listener; the others ignore the setting.
+            ["Eventide__Ingestion__GrpcListen"] = s.Ingestion.Grpc.Enabled ? $"http://0.0.0.0:{I(s.Ingestion.Grpc.Port)}" : "off",
+            ["Eventide__Ingestion__GrpcMaxInFlightBatches"] = I(s.Ingestion.Grpc.MaxInFlightBatches),
         };
     }
 

@@ -9,6 +9,15 @@ public static class Names
     public const string PortName = "http";
     public const int Port = 8080;
 
+    /// <summary>Akka.Remote between processor members; the data plane's default remoting port.</summary>
+    public const string RemotingPortName = "remoting";
+    public const int RemotingPort = 4053;
+
+    public const string GrpcPortName = "grpc";
+
+    /// <summary>The Akka actor system every member runs; part of every member address.</summary>
+    public const string ActorSystem = "eventide";
+
     public static string ServiceAccount(EventPipeline p) => p.Name;
 
     public static string ConfigMap(EventPipeline p) => $"{p.Name}-config";
@@ -16,6 +25,17 @@ public static class Names
     public static string Component(EventPipeline p, Role role) => $"{p.Name}-{role.Name}";
 
     public static string Ingress(EventPipeline p) => p.Name;
+
+    public static string GrpcIngress(EventPipeline p) => $"{p.Name}-ingestion-grpc";
+
+    /// <summary>The headless Service that gives every processor pod a stable DNS name.</summary>
+    public static string ProcessorHeadless(EventPipeline p) => $"{Component(p, Role.Processor)}-headless";
+
+    /// <summary>The stable DNS name of processor pod <paramref name="ordinal"/> of the StatefulSet.</summary>
+    public static string ProcessorPodHost(EventPipeline p, int ordinal) =>
+        $"{Component(p, Role.Processor)}-{ordinal}.{ProcessorHeadless(p)}.{p.Namespace}.svc.cluster.local";
+
+    public static string NetworkPolicy(EventPipeline p, string purpose) => $"{p.Name}-{purpose}";
 
     public static string ServiceMonitor(EventPipeline p) => p.Name;
 

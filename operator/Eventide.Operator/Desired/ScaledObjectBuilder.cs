@@ -27,7 +27,7 @@ public static class ScaledObjectBuilder
             Metadata = Metadata.For(p, Names.Component(p, Role.Processor), Role.Processor),
             Spec = new ScaledObjectSpec
             {
-                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = Names.Component(p, Role.Processor) },
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "StatefulSet", Name = Names.Component(p, Role.Processor) },
                 PollingInterval = scaling.PollIntervalSeconds,
                 MinReplicaCount = ProcessorReplicas.Floor(p.Spec),
                 MaxReplicaCount = ProcessorReplicas.Ceiling(p.Spec),

@@ -29,6 +29,11 @@ public static class OwnedKinds
         (k, name, ns, ct) => k.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct),
         (k, name, ns, ct) => k.AppsV1.DeleteNamespacedDeploymentAsync(name, ns, propagationPolicy: Background, cancellationToken: ct));
 
+    public static readonly OwnedKind<V1StatefulSet> StatefulSet = new("apps", "v1", "statefulsets", "StatefulSet",
+        (k, p, name, ns, fm, ct) => k.AppsV1.PatchNamespacedStatefulSetAsync(p, name, ns, fieldManager: fm, force: true, cancellationToken: ct),
+        (k, name, ns, ct) => k.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: ct),
+        (k, name, ns, ct) => k.AppsV1.DeleteNamespacedStatefulSetAsync(name, ns, propagationPolicy: Background, cancellationToken: ct));
+
     public static readonly OwnedKind<V1PodDisruptionBudget> PodDisruptionBudget = new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget",
         (k, p, name, ns, fm, ct) => k.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(p, name, ns, fieldManager: fm, force: true, cancellationToken: ct),
         (k, name, ns, ct) => k.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync(name, ns, cancellationToken: ct),
@@ -43,6 +48,11 @@ public static class OwnedKinds
         (k, p, name, ns, fm, ct) => k.NetworkingV1.PatchNamespacedIngressAsync(p, name, ns, fieldManager: fm, force: true, cancellationToken: ct),
         (k, name, ns, ct) => k.NetworkingV1.ReadNamespacedIngressAsync(name, ns, cancellationToken: ct),
         (k, name, ns, ct) => k.NetworkingV1.DeleteNamespacedIngressAsync(name, ns, propagationPolicy: Background, cancellationToken: ct));
+
+    public static readonly OwnedKind<V1NetworkPolicy> NetworkPolicy = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy",
+        (k, p, name, ns, fm, ct) => k.NetworkingV1.PatchNamespacedNetworkPolicyAsync(p, name, ns, fieldManager: fm, force: true, cancellationToken: ct),
+        (k, name, ns, ct) => k.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct),
+        (k, name, ns, ct) => k.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, propagationPolicy: Background, cancellationToken: ct));
 
     public static readonly OwnedKind<ServiceMonitor> ServiceMonitor = OwnedKind<ServiceMonitor>.Custom("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor");
 

@@ -13,7 +13,7 @@ namespace Eventide.Operator.Reconciliation;
 
 /// <summary>
 /// The controller: elected leader, it watches EventPipelines and the
-/// Deployments it owns, feeds their keys to a work queue and reconciles them
+/// Deployments and StatefulSets it owns, feeds their keys to a work queue and reconciles them
 /// with a few workers. A standby replica only campaigns.
 /// </summary>
 public sealed class OperatorController
@@ -80,14 +80,9 @@ public sealed class OperatorController
                 }
                 return Task.CompletedTask;
             }, ct),
-            Deployments().RunAsync((_, d, _) =>
-            {
-                if (d.Metadata.Labels?.TryGetValue(Labels.Instance, out var owner) == true)
-                {
-                    queue.Add($"{d.Metadata.NamespaceProperty}/{owner}");
-                }
-                return Task.CompletedTask;
-            }, ct),
+            Deployments().RunAsync((_, d, _) => OwnerChanged(queue, d.Metadata), ct),
+            // The processors' readiness (cluster membership) is the StatefulSet's status.
+            StatefulSets().RunAsync((_, s, _) => OwnerChanged(queue, s.Metadata), ct),
         };
         for (var i = 0; i < _options.Workers; i++)
         {
@@ -124,6 +119,35 @@ public sealed class OperatorController
                 ? _client.CustomObjects.WatchListClusterCustomObjectAsync(g, v, plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)
                 : _client.CustomObjects.WatchListNamespacedCustomObjectAsync(g, v, ns, plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)),
             _loggers.CreateLogger<ListWatch<EventPipeline>>())
+        { ErrorDelay = _options.WatchErrorDelay };
+    }
+
+    private static Task OwnerChanged(WorkQueue queue, V1ObjectMeta meta)
+    {
+        if (meta.Labels?.TryGetValue(Labels.Instance, out var owner) == true)
+        {
+            queue.Add($"{meta.NamespaceProperty}/{owner}");
+        }
+        return Task.CompletedTask;
+    }
+
+    private ListWatch<V1StatefulSet> StatefulSets()
+    {
+        const string selector = $"{Labels.ManagedBy}={Labels.ManagedByValue}";
+        var ns = _options.Namespace;
+        return new ListWatch<V1StatefulSet>(
+            "statefulsets",
+            async ct =>
+            {
+                var list = ns is null
+                    ? await _client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
+                    : await _client.AppsV1.ListNamespacedStatefulSetAsync(ns, labelSelector: selector, cancellationToken: ct);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (rv, onError, ct) => ns is null
+                ? _client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: selector, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                : _client.AppsV1.WatchListNamespacedStatefulSetAsync(ns, allowWatchBookmarks: true, labelSelector: selector, resourceVersion: rv, onError: onError, cancellationToken: ct),
+            _loggers.CreateLogger<ListWatch<V1StatefulSet>>())
         { ErrorDelay = _options.WatchErrorDelay };
     }
 

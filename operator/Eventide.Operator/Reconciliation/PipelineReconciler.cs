@@ -54,6 +54,7 @@ public sealed class PipelineReconciler(
         var observed = new ObservedState(replicas, await CrdExistsAsync("servicemonitors.monitoring.coreos.com", ct));
 
         var deployments = new Dictionary<string, V1Deployment>();
+        V1StatefulSet? processors = null;
         var applied = 0;
         foreach (var step in PipelineSteps.All)
         {
@@ -64,11 +65,12 @@ public sealed class PipelineReconciler(
                 {
                     deployments[role] = d;
                 }
+                processors = live as V1StatefulSet ?? processors;
                 applied += live is null ? 0 : 1;
             }
             catch (Exception e) when (ApiErrors.IsApiFailure(e))
             {
-                var failed = new StatusInputs(deployments, lag, lagError, (Conditions.ReasonApplyFailed, $"{step.Name}: {e.Message}"), secretMissing, clock.GetUtcNow());
+                var failed = new StatusInputs(deployments, lag, lagError, (Conditions.ReasonApplyFailed, $"{step.Name}: {e.Message}"), secretMissing, clock.GetUtcNow(), processors);
                 try
                 {
                     await WriteStatusAsync(pipeline, failed, ct);
@@ -81,13 +83,19 @@ public sealed class PipelineReconciler(
             }
         }
 
+        if (processors is not null && replicas is { } wanted && processors.Spec?.Replicas != wanted)
+        {
+            processors = await ScaleAsync(pipeline, wanted, ct);
+        }
+
         var inputs = new StatusInputs(deployments, lag, lagError,
             secretMissing ? (Conditions.ReasonSecretMissing, $"Secret {pipeline.Spec.Database.SecretRef.Name} not found.") : null,
-            secretMissing, clock.GetUtcNow());
+            secretMissing, clock.GetUtcNow(), processors);
         await WriteStatusAsync(pipeline, inputs, ct);
         Log.Reconciled(logger, key, applied, replicas);
 
-        var allReady = deployments.Count == Role.All.Count && deployments.Values.All(StatusBuilder.IsReady);
+        var allReady = DeploymentBuilder.Roles.All(r => deployments.TryGetValue(r.Name, out var d) && StatusBuilder.IsReady(d))
+            && processors is not null && StatusBuilder.IsReady(processors);
         return new ReconcileResult(Requeue.After(pipeline.Spec, allReady, options));
     }
 
@@ -136,14 +144,23 @@ public sealed class PipelineReconciler(
         }
     }
 
-    /// <summary>Lag mode only: the operator alone decides the processor's replica count.</summary>
+    /// <summary>
+    /// The processor count the operator sets through the scale subresource: the lag
+    /// autoscaler's decision in Lag mode, the minimum in Off mode, none in KEDA mode
+    /// (KEDA's HPA scales then).
+    /// </summary>
     private async Task<int?> ScaleProcessorAsync(string key, EventPipeline p, LagSample? lag, CancellationToken ct)
     {
-        if (p.Spec.Processor.Autoscaling.Mode != AutoscalingModes.Lag)
+        var mode = p.Spec.Processor.Autoscaling.Mode;
+        if (mode == AutoscalingModes.Off)
+        {
+            return ProcessorReplicas.Floor(p.Spec);
+        }
+        if (mode != AutoscalingModes.Lag)
         {
             return null;
         }
-        var live = await OwnedKinds.Deployment.ReadAsync(client, p.Namespace, Names.Component(p, Role.Processor), ct);
+        var live = await OwnedKinds.StatefulSet.ReadAsync(client, p.Namespace, Names.Component(p, Role.Processor), ct);
         var current = live?.Spec?.Replicas ?? p.Spec.Processor.MinReplicas;
         var scaling = p.Spec.Processor.Autoscaling;
         var keep = TimeSpan.FromSeconds(Math.Max(scaling.ScaleDownStabilizationSeconds, scaling.ScaleUpStabilizationSeconds));
@@ -155,6 +172,19 @@ public sealed class PipelineReconciler(
             metrics.AutoscalerDecided(next > current ? "up" : "down");
         }
         return next;
+    }
+
+    /// <summary>
+    /// Scales the processors through the StatefulSet's scale subresource, as any
+    /// autoscaler does: the apply never carries <c>spec.replicas</c> (see
+    /// <see cref="StatefulSetBuilder"/>), so the two never fight over it.
+    /// </summary>
+    private async Task<V1StatefulSet?> ScaleAsync(EventPipeline p, int replicas, CancellationToken ct)
+    {
+        var name = Names.Component(p, Role.Processor);
+        var patch = new V1Patch(new Dictionary<string, object> { ["spec"] = new Dictionary<string, object> { ["replicas"] = replicas } }, V1Patch.PatchType.MergePatch);
+        await client.AppsV1.PatchNamespacedStatefulSetScaleAsync(patch, name, p.Namespace, fieldManager: options.FieldManager, cancellationToken: ct);
+        return await OwnedKinds.StatefulSet.ReadAsync(client, p.Namespace, name, ct);
     }
 
     private async Task<bool> CrdExistsAsync(string name, CancellationToken ct)

@@ -27,9 +27,9 @@ public static class StatusBuilder
                 : p.Status?.Lag,
         };
 
-        var roles = Role.All.Select(r => (Role: r, Deployment: inputs.Deployments.GetValueOrDefault(r.Name))).ToList();
-        var notReady = roles.Where(r => r.Deployment is null || !IsReady(r.Deployment)).Select(r => r.Role.Name).ToList();
-        var rolling = roles.Where(r => r.Deployment is null || IsRolling(r.Deployment)).Select(r => r.Role.Name).ToList();
+        var roles = Role.All.Select(r => (Role: r, Workload: WorkloadOf(inputs, r))).ToList();
+        var notReady = roles.Where(r => r.Workload is null || !r.Workload.IsReady).Select(r => r.Role.Name).ToList();
+        var rolling = roles.Where(r => r.Workload is null || r.Workload.IsRolling).Select(r => r.Role.Name).ToList();
 
         var conditions = new List<Condition>();
         var previous = p.Status?.Conditions ?? [];
@@ -92,37 +92,43 @@ public static class StatusBuilder
     }
 
     /// <summary>A Deployment is ready when its controller saw the current spec and every wanted replica is updated and ready.</summary>
-    public static bool IsReady(V1Deployment deployment)
-    {
-        var wanted = deployment.Spec?.Replicas ?? 1;
-        var status = deployment.Status;
-        return !IsStale(deployment)
-            && (status?.ReadyReplicas ?? 0) >= wanted
-            && (status?.UpdatedReplicas ?? 0) >= wanted
-            && (status?.AvailableReplicas ?? 0) >= wanted;
-    }
+    public static bool IsReady(V1Deployment deployment) => Workload.Of(deployment).IsReady;
 
-    private static bool IsRolling(V1Deployment deployment)
-    {
-        var status = deployment.Status;
-        var wanted = deployment.Spec?.Replicas ?? 1;
-        return IsStale(deployment)
-            || (status?.UpdatedReplicas ?? 0) < wanted
-            || (status?.Replicas ?? 0) > (status?.UpdatedReplicas ?? 0);
-    }
+    /// <summary>The processor StatefulSet is ready on the same terms as a Deployment.</summary>
+    public static bool IsReady(V1StatefulSet statefulSet) => Workload.Of(statefulSet).IsReady;
 
-    private static bool IsStale(V1Deployment deployment) =>
-        (deployment.Status?.ObservedGeneration ?? 0) < (deployment.Metadata?.Generation ?? 0);
+    private static Workload? WorkloadOf(StatusInputs inputs, Role role) =>
+        role == Role.Processor
+            ? inputs.Processors is { } sts ? Workload.Of(sts) : null
+            : inputs.Deployments.GetValueOrDefault(role.Name) is { } d ? Workload.Of(d) : null;
 
     private static ComponentStatus Component(StatusInputs inputs, Role role)
     {
-        var d = inputs.Deployments.GetValueOrDefault(role.Name);
+        var w = WorkloadOf(inputs, role);
         return new ComponentStatus
         {
-            DesiredReplicas = d?.Spec?.Replicas ?? 0,
-            Replicas = d?.Status?.Replicas ?? 0,
-            ReadyReplicas = d?.Status?.ReadyReplicas ?? 0,
+            DesiredReplicas = w?.Wanted ?? 0,
+            Replicas = w?.Replicas ?? 0,
+            ReadyReplicas = w?.Ready ?? 0,
         };
+    }
+
+    /// <summary>What readiness is judged by, alike for a Deployment and a StatefulSet.</summary>
+    private sealed record Workload(long Generation, long ObservedGeneration, int Wanted, int Replicas, int Ready, int Updated, int Available)
+    {
+        private bool IsStale => ObservedGeneration < Generation;
+
+        public bool IsReady => !IsStale && Ready >= Wanted && Updated >= Wanted && Available >= Wanted;
+
+        public bool IsRolling => IsStale || Updated < Wanted || Replicas > Updated;
+
+        public static Workload Of(V1Deployment d) => new(
+            d.Metadata?.Generation ?? 0, d.Status?.ObservedGeneration ?? 0, d.Spec?.Replicas ?? 1,
+            d.Status?.Replicas ?? 0, d.Status?.ReadyReplicas ?? 0, d.Status?.UpdatedReplicas ?? 0, d.Status?.AvailableReplicas ?? 0);
+
+        public static Workload Of(V1StatefulSet s) => new(
+            s.Metadata?.Generation ?? 0, s.Status?.ObservedGeneration ?? 0, s.Spec?.Replicas ?? 1,
+            s.Status?.Replicas ?? 0, s.Status?.ReadyReplicas ?? 0, s.Status?.UpdatedReplicas ?? 0, s.Status?.AvailableReplicas ?? 0);
     }
 
     // lastTransitionTime moves only when the status value changes, as metav1.Condition requires.

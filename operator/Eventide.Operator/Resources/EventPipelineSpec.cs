@@ -25,4 +25,6 @@ public sealed class EventPipelineSpec
     public QuerySpec Query { get; set; } = new();
 
     public MonitoringSpec Monitoring { get; set; } = new();
+
+    public NetworkPoliciesSpec NetworkPolicies { get; set; } = new();
 }

@@ -15,4 +15,6 @@ public sealed class IngestionSpec
     public RateLimitSpec RateLimit { get; set; } = new();
 
     public IngressSpec Ingress { get; set; } = new();
+
+    public GrpcSpec Grpc { get; set; } = new();
 }

@@ -15,4 +15,6 @@ public sealed class ProcessorSpec
     public ResourceRequirements? Resources { get; set; }
 
     public LagAutoscalingSpec Autoscaling { get; set; } = new();
+
+    public ClusterSpec Cluster { get; set; } = new();
 }

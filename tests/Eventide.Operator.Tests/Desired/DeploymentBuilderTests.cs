@@ -11,7 +11,7 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_runs_every_role_from_the_one_image()
     {
-        foreach (var role in Role.All)
+        foreach (var role in DeploymentBuilder.Roles)
         {
             var c = Container(DeploymentBuilder.Build(Pipelines.Build(), role, ObservedState.Initial));
             Assert.Equal("eventide:1", c.Image);
@@ -22,10 +22,10 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_probes_readyz_and_healthz_and_requests_resources()
     {
-        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Processor, ObservedState.Initial));
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Query, ObservedState.Initial));
         Assert.Equal("/readyz", c.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz", c.LivenessProbe.HttpGet.Path);
-        Assert.Equal("500m", c.Resources.Requests["cpu"].ToString());
+        Assert.Equal("250m", c.Resources.Requests["cpu"].ToString());
         Assert.True(c.Resources.Requests.ContainsKey("memory"));
     }
 
@@ -53,44 +53,34 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_changes_the_template_when_configuration_changes()
     {
-        static string Hash(EventPipeline p) => DeploymentBuilder.Build(p, Role.Processor, ObservedState.Initial).Spec.Template.Metadata.Annotations[DeploymentBuilder.ConfigHashAnnotation];
+        static string Hash(EventPipeline p) => DeploymentBuilder.Build(p, Role.Ingestion, ObservedState.Initial).Spec.Template.Metadata.Annotations[DeploymentBuilder.ConfigHashAnnotation];
         Assert.Equal(Hash(Pipelines.Build()), Hash(Pipelines.Build()));
         Assert.NotEqual(Hash(Pipelines.Build()), Hash(Pipelines.Build(s => s.Processor.BatchSize = 5)));
     }
 
     [Fact]
-    public void Replicas_of_processor_follow_the_autoscaler_within_min_and_a_shard_cap()
+    public void Build_refuses_the_processor_which_is_a_stateful_set()
     {
-        // 3 shards, at most 6 replicas: the shard count is the cap, not maxReplicas.
-        var p = Pipelines.Build(s => { s.Shards = 3; s.Processor.MaxReplicas = 6; s.Processor.MinReplicas = 2; });
-        Assert.Equal(2, DeploymentBuilder.Replicas(p, Role.Processor, ObservedState.Initial));
-        Assert.Equal(3, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(5, false)));
-        Assert.Equal(2, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(0, false)));
-    }
-
-    [Fact]
-    public void Replicas_of_processor_are_capped_by_max_replicas_below_the_shard_count()
-    {
-        // 64 shards, at most 5 replicas: maxReplicas is the cap.
-        var p = Pipelines.Build(s => { s.Shards = 64; s.Processor.MaxReplicas = 5; s.Processor.MinReplicas = 1; });
-        Assert.Equal(5, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(50, false)));
-        Assert.Equal(4, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(4, false)));
+        Assert.Throws<ArgumentException>(() => DeploymentBuilder.Build(Pipelines.Build(), Role.Processor, ObservedState.Initial));
+        Assert.DoesNotContain(Role.Processor, DeploymentBuilder.Roles);
     }
 
     [Fact]
     public void Replicas_are_left_to_the_autoscaler_when_one_owns_them()
     {
-        var keda = Pipelines.Build(s => s.Processor.Autoscaling.Mode = AutoscalingModes.Keda);
-        Assert.Null(DeploymentBuilder.Build(keda, Role.Processor, ObservedState.Initial).Spec.Replicas);
         Assert.Null(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial).Spec.Replicas);
         var fixedQuery = Pipelines.Build(s => s.Query.MaxReplicas = s.Query.Replicas);
         Assert.Equal(2, DeploymentBuilder.Build(fixedQuery, Role.Query, ObservedState.Initial).Spec.Replicas);
     }
 
     [Fact]
-    public void Replicas_of_processor_with_autoscaling_off_are_the_minimum()
+    public void Build_gives_ingestion_a_grpc_port_and_no_cluster_settings()
     {
-        var p = Pipelines.Build(s => { s.Processor.Autoscaling.Mode = AutoscalingModes.Off; s.Processor.MinReplicas = 3; });
-        Assert.Equal(3, DeploymentBuilder.Replicas(p, Role.Processor, new ObservedState(7, false)));
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial));
+        Assert.Equal(8081, c.Ports.Single(port => port.Name == "grpc").ContainerPort);
+        Assert.DoesNotContain(c.Ports, port => port.Name == "remoting");
+        Assert.DoesNotContain(c.Env, e => e.Name.StartsWith("Eventide__Cluster__", StringComparison.Ordinal));
+        var off = Container(DeploymentBuilder.Build(Pipelines.Build(s => s.Ingestion.Grpc.Enabled = false), Role.Ingestion, ObservedState.Initial));
+        Assert.DoesNotContain(off.Ports, port => port.Name == "grpc");
     }
 }

@@ -40,6 +40,11 @@ public sealed partial class FakeApiServer
                 SetDeploymentStatus(s.Object);
                 Commit("MODIFIED", key, s);
             }
+            foreach (var (key, s) in _objects.Where(kv => kv.Key.StartsWith("apps/statefulsets/", StringComparison.Ordinal)).ToList())
+            {
+                SetStatefulSetStatus(s.Object);
+                Commit("MODIFIED", key, s);
+            }
         }
     }
 

@@ -97,6 +97,10 @@ public sealed partial class FakeApiServer
         {
             SetDeploymentStatus(obj);
         }
+        else if (route.Plural == "statefulsets")
+        {
+            SetStatefulSetStatus(obj);
+        }
         _objects[key] = stored;
         Commit("ADDED", key, stored);
         var result = new Result(201, obj.DeepClone().AsObject());
@@ -160,6 +164,10 @@ public sealed partial class FakeApiServer
         if (route.Plural == "deployments")
         {
             SetDeploymentStatus(next);
+        }
+        else if (route.Plural == "statefulsets")
+        {
+            SetStatefulSetStatus(next);
         }
         if (JsonNode.DeepEquals(s.Object, WithVersion(next, (string?)s.Object["metadata"]?["resourceVersion"])))
         {

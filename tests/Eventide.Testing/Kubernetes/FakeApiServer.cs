@@ -116,6 +116,7 @@ public sealed partial class FakeApiServer : IAsyncDisposable
         {
             return (method, route.Name, route.Subresource) switch
             {
+                (_, not null, "scale") => ScaleLocked(method, route, contentType ?? "", body, q["fieldManager"].ToString()),
                 ("GET", null, _) => ListLocked(route, q["labelSelector"].ToString()),
                 ("GET", not null, _) => GetLocked(route),
                 ("POST", null, _) => CreateLocked(route, body!, "unknown"),
