@@ -33,9 +33,11 @@ public class ConfigurationContractTests
         {
             env[key] = value;
         }
-        var containers = docs.OfType<V1Deployment>().SelectMany(d => d.Spec.Template.Spec.Containers).ToList();
+        var containers = docs.OfType<V1Deployment>().SelectMany(d => d.Spec.Template.Spec.Containers)
+            .Concat(docs.OfType<V1StatefulSet>().SelectMany(s => s.Spec.Template.Spec.Containers)).ToList();
         Assert.NotEmpty(containers);
-        foreach (var e in containers.SelectMany(c => c.Env ?? []))
+        // Variables from the downward API (POD_NAME) only feed $(VAR) expansion in other values; they are not settings.
+        foreach (var e in containers.SelectMany(c => c.Env ?? []).Where(e => e.ValueFrom?.FieldRef is null))
         {
             env[e.Name] = e.Value ?? "from-a-secret";
         }
@@ -58,6 +60,21 @@ public class ConfigurationContractTests
         {
             Assert.Equal(value, Read(options, key.Split("__")[1..]), StringComparer.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public void Processor_pods_mount_the_cluster_certificates_where_the_data_plane_looks_for_them()
+    {
+        Assert.Equal(ClusterTlsOptions.DefaultDirectory, Eventide.Operator.Desired.PodTemplateBuilder.ClusterTlsDirectory);
+        var defaults = new ClusterTlsOptions();
+        Assert.All([defaults.CertificatePath, defaults.KeyPath, defaults.CaPath], path => Assert.StartsWith(ClusterTlsOptions.DefaultDirectory + "/", path, StringComparison.Ordinal));
+        Assert.Equal(["ca.crt", "tls.crt", "tls.key"], new[] { defaults.CertificatePath, defaults.KeyPath, defaults.CaPath }.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Processor_pods_get_the_data_planes_remoting_port()
+    {
+        Assert.Equal(Eventide.Operator.Desired.Names.RemotingPort, new ClusterOptions().Port);
     }
 
     [Fact]

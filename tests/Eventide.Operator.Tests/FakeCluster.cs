@@ -139,13 +139,18 @@ public sealed class FakeCluster : IAsyncDisposable
 
     public JsonObject? Deployment(string role) => Server.Get("apps/v1", "deployments", Ns, $"p-{role}");
 
-    public long? Replicas(string role) => Long(Deployment(role)?["spec"]?["replicas"]);
+    public JsonObject? StatefulSet(string role) => Server.Get("apps/v1", "statefulsets", Ns, $"p-{role}");
+
+    /// <summary>A role's workload: the processor's StatefulSet, the other roles' Deployments.</summary>
+    public JsonObject? Workload(string role) => role == "processor" ? StatefulSet(role) : Deployment(role);
+
+    public long? Replicas(string role) => Long(Workload(role)?["spec"]?["replicas"]);
 
     /// <summary>An integer field of the server's JSON, however the node was made.</summary>
     public static long? Long(JsonNode? node) =>
         node is JsonValue v && long.TryParse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
 
-    public string? Image(string role) => (string?)Deployment(role)?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"];
+    public string? Image(string role) => (string?)Workload(role)?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"];
 
     public async ValueTask DisposeAsync()
     {

@@ -79,6 +79,8 @@ const celRules = {
   "self.replicas <= self.maxReplicas": (s) => s.replicas <= s.maxReplicas,
   "self.minReplicas <= self.maxReplicas": (s) => s.minReplicas <= s.maxReplicas,
   "!self.enabled || has(self.host)": (s) => !s.enabled || s.host !== undefined,
+  "!self.ingress.enabled || self.enabled": (s) => !s.ingress.enabled || s.enabled,
+  "self.port != 8080 && self.port != 4053": (s) => s.port !== 8080 && s.port !== 4053,
 };
 
 function checkCel(schema, value, at, errors) {

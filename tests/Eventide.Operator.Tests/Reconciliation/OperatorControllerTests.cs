@@ -23,7 +23,7 @@ public sealed class OperatorControllerTests : IAsyncLifetime
         var (controller, _) = _c.Start("op-a");
         await _c.CreatePipelineAsync(FakeCluster.Pipeline());
 
-        await Eventually.True(() => _c.Deployment("processor") is not null && _c.Deployment("ingestion") is not null && _c.Deployment("query") is not null, "the three Deployments exist");
+        await Eventually.True(() => _c.StatefulSet("processor") is not null && _c.Deployment("ingestion") is not null && _c.Deployment("query") is not null, "the processor StatefulSet and the two Deployments exist");
         await Eventually.True(() => _c.Condition("Ready") is { } c && (string?)c["status"] == "False" && (string?)c["reason"] == Conditions.ReasonComponentsNotReady, "Ready is False while pods start");
         var uid = (string?)_c.PipelineObject()!["metadata"]!["uid"];
         foreach (var plural in new[] { "serviceaccounts", "configmaps", "services" })
@@ -32,14 +32,15 @@ public sealed class OperatorControllerTests : IAsyncLifetime
         }
         Assert.Equal(3, _c.Server.List("policy/v1", "poddisruptionbudgets", Ns).Count);
         Assert.Equal(2, _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count);
-        var processor = _c.Deployment("processor")!;
+        var processor = _c.StatefulSet("processor")!;
         Assert.Equal(uid, (string?)processor["metadata"]!["ownerReferences"]![0]!["uid"]);
-        Assert.Contains("spec.replicas", _c.Server.Managers("apps/v1", "deployments", Ns, "p-processor")[OperatorOptions.DefaultFieldManager]);
+        // The operator scales the processors through the scale subresource; its apply leaves the count alone.
+        Assert.DoesNotContain("spec.replicas", _c.Server.Managers("apps/v1", "statefulsets", Ns, "p-processor")[OperatorOptions.DefaultFieldManager]);
         // With a CPU autoscaler the HPA owns ingestion's replicas, so the operator never sets them.
         Assert.DoesNotContain("spec.replicas", _c.Server.Managers("apps/v1", "deployments", Ns, "p-ingestion")[OperatorOptions.DefaultFieldManager]);
 
         _c.Server.MarkDeploymentsAvailable();
-        await Eventually.True(() => (string?)_c.Condition("Ready")?["status"] == "True", "Ready becomes True once the Deployments are available");
+        await Eventually.True(() => (string?)_c.Condition("Ready")?["status"] == "True", "Ready becomes True once the workloads are available");
         var status = _c.PipelineObject()!["status"]!;
         Assert.Equal(1, FakeCluster.Long(status["observedGeneration"]));
         Assert.Equal(1, FakeCluster.Long(status["processor"]!["readyReplicas"]));
@@ -61,14 +62,14 @@ public sealed class OperatorControllerTests : IAsyncLifetime
         Assert.Equal(4, _c.Replicas("processor"));
 
         // Someone else sets replicas: the operator alone owns them and takes them back.
-        await _c.Admin.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "p-processor", Ns);
+        await _c.Admin.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "p-processor", Ns);
         await Eventually.True(() => _c.Replicas("processor") == 4, "the operator restores its replica count");
 
         _c.Server.Lag = (0, 0);
         await Eventually.True(() => _c.Replicas("processor") == 1, "the processor scales down after the stabilization window");
 
         await _c.DeletePipelineAsync();
-        await Eventually.True(() => _c.Server.List("apps/v1", "deployments", Ns).Count == 0 && _c.Server.List("v1", "configmaps", Ns).Count == 0, "owned objects are gone with the pipeline");
+        await Eventually.True(() => _c.Server.List("apps/v1", "deployments", Ns).Count == 0 && _c.Server.List("apps/v1", "statefulsets", Ns).Count == 0 && _c.Server.List("v1", "configmaps", Ns).Count == 0, "owned objects are gone with the pipeline");
         var reconciles = controller.Reconciles;
         await Eventually.True(() => controller.Reconciles > reconciles, "the controller saw the deletion");
         Assert.Empty(_c.Server.List("apps/v1", "deployments", Ns));
@@ -94,7 +95,8 @@ public sealed class OperatorControllerTests : IAsyncLifetime
         pipeline["spec"]!["processor"]!["autoscaling"]!["mode"] = "KEDA";
         await _c.CreatePipelineAsync(pipeline);
         await Eventually.True(() => _c.Server.Get("keda.sh/v1alpha1", "scaledobjects", Ns, "p-processor") is not null, "the ScaledObject exists");
-        Assert.DoesNotContain("spec.replicas", _c.Server.Managers("apps/v1", "deployments", Ns, "p-processor")[OperatorOptions.DefaultFieldManager]);
+        Assert.DoesNotContain("spec.replicas", _c.Server.Managers("apps/v1", "statefulsets", Ns, "p-processor")[OperatorOptions.DefaultFieldManager]);
+        Assert.DoesNotContain(_c.Server.Scales, s => s.Name == "p-processor");
         var trigger = _c.Server.Get("keda.sh/v1alpha1", "scaledobjects", Ns, "p-processor")!["spec"]!["triggers"]![0]!;
         Assert.Equal("SELECT coalesce(sum(event_count),0) FROM eventide.inbox", (string?)trigger["metadata"]!["query"]);
     }
@@ -134,7 +136,7 @@ public sealed class OperatorControllerTests : IAsyncLifetime
         Assert.Equal(leader == a ? "op-a" : "op-b", (string?)lease["spec"]!["holderIdentity"]);
 
         await _c.CreatePipelineAsync(FakeCluster.Pipeline());
-        await Eventually.True(() => _c.Deployment("processor") is not null, "the leader reconciles");
+        await Eventually.True(() => _c.StatefulSet("processor") is not null, "the leader reconciles");
         Assert.Equal(0, standby.Reconciles);
         Assert.False(standby.IsLeader);
 

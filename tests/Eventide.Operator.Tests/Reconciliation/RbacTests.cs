@@ -87,7 +87,7 @@ public sealed class RbacTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Create with every optional object, turn each off, switch to KEDA and back, delete, shut down.</summary>
+    /// <summary>Create with every optional object, replace an old processor Deployment, turn each off, switch to KEDA and back, delete, shut down.</summary>
     private async Task<HashSet<(string Group, string Resource, string Verb)>> RunLifecycleAsync()
     {
         var (controller, index) = _c.Start("op-rbac", OperatorToken);
@@ -110,13 +110,33 @@ public sealed class RbacTests : IAsyncLifetime
             """)!.AsObject();
         await _c.CreatePipelineAsync(pipeline);
         await Eventually.True(() => Exists("networking.k8s.io/v1", "ingresses", "p") && Exists("monitoring.coreos.com/v1", "servicemonitors", "p")
-            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 2 && Ready(), "every optional object exists and the pipeline is Ready");
+            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 2 && _c.Server.List("networking.k8s.io/v1", "networkpolicies", Ns).Count == 5
+            && Ready(), "every optional object exists and the pipeline is Ready");
 
-        await _c.PatchPipelineAsync("""{"spec":{"ingestion":{"maxReplicas":2,"ingress":{"enabled":false}},"query":{"maxReplicas":2},"monitoring":{"serviceMonitor":false},"processor":{"autoscaling":{"mode":"KEDA"}}}}""");
+        // An older operator ran the processors as a Deployment: upgrading deletes it.
+        var uid = (string?)_c.PipelineObject()!["metadata"]!["uid"];
+        await _c.Admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "p-processor",
+                NamespaceProperty = Ns,
+                Labels = new Dictionary<string, string> { ["app.kubernetes.io/instance"] = "p", ["app.kubernetes.io/managed-by"] = "eventide-operator" },
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "eventide.io/v1alpha1", Kind = "EventPipeline", Name = "p", Uid = uid, Controller = true }],
+            },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "old" } },
+                Template = new V1PodTemplateSpec { Spec = new V1PodSpec { Containers = [new V1Container { Name = "eventide", Image = "eventide:0" }] } },
+            },
+        }, Ns);
+        await Eventually.True(() => !Exists("apps/v1", "deployments", "p-processor"), "the old processor Deployment is deleted");
+
+        await _c.PatchPipelineAsync("""{"spec":{"ingestion":{"maxReplicas":2,"ingress":{"enabled":false}},"query":{"maxReplicas":2},"monitoring":{"serviceMonitor":false},"processor":{"autoscaling":{"mode":"KEDA"}},"networkPolicies":{"enabled":false}}}""");
         await Eventually.True(() => !Exists("networking.k8s.io/v1", "ingresses", "p") && !Exists("monitoring.coreos.com/v1", "servicemonitors", "p")
-            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 0
+            && _c.Server.List("autoscaling/v2", "horizontalpodautoscalers", Ns).Count == 0 && _c.Server.List("networking.k8s.io/v1", "networkpolicies", Ns).Count == 0
             && _c.Server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 1 && _c.Server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 1,
-            "the Ingress, ServiceMonitor and HPAs are pruned and KEDA's objects exist");
+            "the Ingress, ServiceMonitor, HPAs and NetworkPolicies are pruned and KEDA's objects exist");
 
         await _c.PatchPipelineAsync("""{"spec":{"processor":{"autoscaling":{"mode":"Lag"}}}}""");
         await Eventually.True(() => _c.Server.List("keda.sh/v1alpha1", "scaledobjects", Ns).Count == 0 && _c.Server.List("keda.sh/v1alpha1", "triggerauthentications", Ns).Count == 0,
