@@ -97,7 +97,7 @@ public class LiveDashboardTests(MigratedPostgresFixture db) : IClassFixture<Migr
         await AssertSumAsync(prometheus, "eventide_query_duration_seconds_count{role=\"query\",endpoint=\"summary\"}", 1);
         await AssertSumAsync(prometheus, "eventide_ingestion_grpc_batches_total{role=\"ingestion\",code=\"OK\"}", 2);
         // The operator scales the processor up on the fake lag of 350 events (ceil(350 / 100) = 4 replicas).
-        await Eventually.WaitAsync(() => Task.FromResult(Replicas(api)), r => r == 4, Deadline, "the operator to scale the processor Deployment to 4");
+        await Eventually.WaitAsync(() => Task.FromResult(Replicas(api)), r => r == 4, Deadline, "the operator to scale the processor to 4");
         await AssertSumAsync(prometheus, "eventide_operator_leader", 1);
         await AssertSumAsync(prometheus, "eventide_operator_autoscaler_decisions_total{direction=\"up\"}", 1);
         // The joiner is in the cluster: a member sees both up, and shards were handed over to it.
@@ -174,8 +174,10 @@ public class LiveDashboardTests(MigratedPostgresFixture db) : IClassFixture<Migr
             """);
     }
 
+    // The processor's workload, whichever kind the operator renders it as.
     private static long? Replicas(FakeApiServer api) =>
-        api.Get("apps/v1", "deployments", Ns, "p-processor")?["spec"]?["replicas"] is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
+        (api.Get("apps/v1", "statefulsets", Ns, "p-processor") ?? api.Get("apps/v1", "deployments", Ns, "p-processor"))?["spec"]?["replicas"] is JsonValue v
+            && v.TryGetValue<long>(out var n) ? n : null;
 
     private static async Task AssertSumAsync(PrometheusServer prometheus, string selector, double expected)
     {
