@@ -37,6 +37,6 @@ public class DashboardTests
                 Assert.All(targets, t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("expr").GetString()), $"{file}: panel '{title}'"));
             }
         }
-        Assert.Equal(["eventide-database", "eventide-ingestion", "eventide-processor", "eventide-query"], uids.Order(StringComparer.Ordinal));
+        Assert.Equal(["eventide-database", "eventide-ingestion", "eventide-operator", "eventide-processor", "eventide-query"], uids.Order(StringComparer.Ordinal));
     }
 }
