@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Eventide.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Eventide.Processor.Cluster;
 
@@ -65,19 +66,41 @@ public static class ProcessorCluster
         akka.loglevel = WARNING
         """);
 
+    /// <summary>
+    /// Registers the actor system. With <c>Eventide:Cluster:Tls:Enabled</c> the PEM files are
+    /// loaded and checked here, so a bad file fails the start with
+    /// <see cref="ClusterTlsException"/> before anything listens.
+    /// </summary>
     public static IServiceCollection AddProcessorCluster(this IServiceCollection services, EventideOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var cluster = options.Cluster;
-        services.AddAkka(SystemName, builder =>
+        var tls = cluster.Tls.Enabled ? ClusterTls.Load(cluster.Tls) : null;
+        services.AddAkka(SystemName, (builder, provider) =>
         {
+            var remote = new RemoteOptions
+            {
+                HostName = string.IsNullOrEmpty(cluster.BindHostname) ? cluster.Hostname : cluster.BindHostname,
+                PublicHostName = cluster.Hostname,
+                Port = cluster.Port,
+            };
+            if (tls is not null)
+            {
+                remote.EnableSsl = true;
+                remote.Ssl = new SslOptions
+                {
+                    X509Certificate = tls.Certificate,
+                    SuppressValidation = false,
+                    // Both sides present a certificate; the server refuses a client without one.
+                    RequireMutualAuthentication = true,
+                    ValidateCertificateHostname = false,
+                    CustomValidator = tls.Validator(provider.GetRequiredService<ClusterMetrics>(),
+                        provider.GetRequiredService<ILoggerFactory>().CreateLogger("Eventide.Processor.ClusterTls")),
+                };
+            }
             builder
                 .AddHocon(Tuning(options.Shards), HoconAddMode.Prepend)
-                .WithRemoting(new RemoteOptions
-                {
-                    HostName = string.IsNullOrEmpty(cluster.BindHostname) ? cluster.Hostname : cluster.BindHostname,
-                    PublicHostName = cluster.Hostname,
-                    Port = cluster.Port,
-                })
+                .WithRemoting(remote)
                 .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
                 {
                     Roles = [Role],
