@@ -32,11 +32,12 @@ public static class ProcessorCluster
     ///   default moves at most a few shards per 10 s round, which takes
     ///   minutes for 1 → 3 members over 64 shards;
     /// - joining: seeds are asked again every 2 s (Akka: 5 s) and a join that
-    ///   found no seed is retried after 2 s (Akka: 10 s), so a pod that starts
+    ///   found no seed is retried after 4 s (Akka: 10 s; longer than the seed
+    ///   timeout, so a slow seed's answer is not overtaken), so a pod that starts
     ///   before its seed joins as soon as the seed answers; gossip and leader
     ///   actions every 500 ms (Akka: 1 s) move a joining member to Up sooner,
     ///   and a new shard region registers with the coordinator every 500 ms
-    ///   until acknowledged (Akka: 2 s) — together about 4 s off a 1 → 3 join;
+    ///   until acknowledged (Akka: 2 s) — which shortens a 1 → 3 join by seconds;
     /// - no idle passivation by the shard (it would stop the consumers too):
     ///   site entities passivate themselves;
     /// - distributed-data durable keys off: the LightningDB store cannot load here,
@@ -44,7 +45,7 @@ public static class ProcessorCluster
     /// </summary>
     internal static Config Tuning(int shardLimit) => ConfigurationFactory.ParseString($$"""
         akka.cluster.seed-node-timeout = 2s
-        akka.cluster.retry-unsuccessful-join-after = 2s
+        akka.cluster.retry-unsuccessful-join-after = 4s
         akka.cluster.periodic-tasks-initial-delay = 200ms
         akka.cluster.gossip-interval = 500ms
         akka.cluster.leader-actions-interval = 500ms
