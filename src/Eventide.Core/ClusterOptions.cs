@@ -26,8 +26,17 @@ public sealed class ClusterOptions
     /// <summary>Akka.Remote over TLS between members (<c>Eventide:Cluster:Tls:*</c>).</summary>
     public ClusterTlsOptions Tls { get; set; } = new();
 
+    public const string TcpScheme = "akka.tcp://";
+
+    public const string TlsScheme = "akka.ssl.tcp://";
+
+    /// <summary>
+    /// The seeds as Akka addresses. With TLS on, Akka's addresses are <c>akka.ssl.tcp://</c>: a seed
+    /// written <c>akka.tcp://</c> is read as its TLS address, so the same seed list serves both.
+    /// </summary>
     public IReadOnlyList<string> SeedNodeList =>
-        SeedNodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        [.. SeedNodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => Tls.Enabled && s.StartsWith(TcpScheme, StringComparison.Ordinal) ? TlsScheme + s[TcpScheme.Length..] : s)];
 
     public string? Validate()
     {
@@ -41,10 +50,13 @@ public sealed class ClusterOptions
         }
         foreach (var seed in SeedNodeList)
         {
-            if (!seed.StartsWith("akka.tcp://eventide@", StringComparison.Ordinal)
+            var scheme = Tls.Enabled ? TlsScheme : TcpScheme;
+            if (!seed.StartsWith(scheme + "eventide@", StringComparison.Ordinal)
                 || !Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Port <= 0)
             {
-                return $"Eventide:Cluster:SeedNodes: '{seed}' is not of the form akka.tcp://eventide@host:port";
+                return seed.StartsWith(TlsScheme, StringComparison.Ordinal) && !Tls.Enabled
+                    ? $"Eventide:Cluster:SeedNodes: '{seed}' is a TLS address but Eventide:Cluster:Tls:Enabled is false"
+                    : $"Eventide:Cluster:SeedNodes: '{seed}' is not of the form akka.tcp://eventide@host:port";
             }
         }
         return null;

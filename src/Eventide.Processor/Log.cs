@@ -34,6 +34,12 @@ internal static partial class Log
     [LoggerMessage(3012, LogLevel.Warning, "Background task {Task} failed ({Reason}); retrying later")]
     public static partial void BackgroundFailed(ILogger logger, string task, string reason);
 
+    [LoggerMessage(3014, LogLevel.Information, "Processor member {Address} was up {Seconds} s after its process started")]
+    public static partial void MemberUp(ILogger logger, string address, double seconds);
+
+    [LoggerMessage(3015, LogLevel.Warning, "Refused cluster peer {Peer}: {Reason}")]
+    public static partial void PeerRefused(ILogger logger, string peer, string reason);
+
     [LoggerMessage(3013, LogLevel.Information, "Replayed {Replayed} dead letters; {Failed} are still invalid")]
     public static partial void Replayed(ILogger logger, int replayed, int failed);
 }

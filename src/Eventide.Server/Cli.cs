@@ -213,7 +213,18 @@ public static class Cli
             return ExitUsage;
         }
 
-        await using var app = EventideHost.Build(options, roles, listen, configuration);
+        WebApplication built;
+        try
+        {
+            built = EventideHost.Build(options, roles, listen, configuration);
+        }
+        catch (Processor.Cluster.ClusterTlsException ex)
+        {
+            // A missing or mismatched TLS file is a configuration error: one line, exit 2.
+            await stderr.WriteLineAsync($"eventide: {ex.Message}");
+            return ExitUsage;
+        }
+        await using var app = built;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Eventide.Server");
         if (migrate && !await MigrateWithRetryAsync(app, logger, ct))
         {

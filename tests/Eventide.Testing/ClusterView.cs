@@ -6,10 +6,14 @@ namespace Eventide.Testing;
 
 /// <summary>
 /// One member's answer to GET /v1/admin/cluster: its address, the members it
-/// sees (address → status) and which member holds each shard.
+/// sees (address → status), the ones its failure detector finds unreachable,
+/// and which member holds each shard.
 /// </summary>
 public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string> Members, IReadOnlyList<(int Shard, string Member)> Placements)
 {
+    /// <summary>Members this one's failure detector finds unreachable.</summary>
+    public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
+
     /// <summary>Settings that place a processor at <paramref name="port"/> and join it to the seed at <paramref name="seedPort"/> (itself when null).</summary>
     public static Dictionary<string, string> Member(int port, int? seedPort) => new()
     {
@@ -38,7 +42,11 @@ public sealed record ClusterView(string Self, IReadOnlyDictionary<string, string
             return new ClusterView(
                 root.GetProperty("self").GetString()!,
                 root.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("address").GetString()!, m => m.GetProperty("status").GetString()!),
-                [.. root.GetProperty("shards").EnumerateArray().Select(s => (s.GetProperty("shard").GetInt32(), s.GetProperty("member").GetString()!))]);
+                [.. root.GetProperty("shards").EnumerateArray().Select(s => (s.GetProperty("shard").GetInt32(), s.GetProperty("member").GetString()!))])
+            {
+                Unreachable = root.GetProperty("members").EnumerateArray().Where(m => !m.GetProperty("reachable").GetBoolean())
+                    .Select(m => m.GetProperty("address").GetString()!).ToHashSet(),
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
         {

@@ -25,6 +25,9 @@ public sealed class EventideProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string Log
     {
         get

@@ -5,12 +5,14 @@ namespace Eventide.Processor.Cluster;
 /// <summary>
 /// The processor cluster's instruments on the "Eventide" meter, created through
 /// <see cref="IMeterFactory"/>: members by status, unreachable members, shards
-/// and site entities on this member, handoffs and their duration.
+/// and site entities on this member, handoffs and their duration, and
+/// remoting peers refused by mutual TLS.
 /// </summary>
 public sealed class ClusterMetrics
 {
     private readonly Counter<long> _handoffs;
     private readonly Histogram<double> _handoffDuration;
+    private readonly Counter<long> _refusedPeers;
     private volatile ProcessorClusterState? _state;
     private volatile LocalShards? _local;
 
@@ -22,6 +24,8 @@ public sealed class ClusterMetrics
         meter.CreateObservableGauge("eventide_processor_cluster_shards", () => _local?.ShardCount ?? 0, "{shard}", "Shards held (and consumed) by this member");
         meter.CreateObservableGauge("eventide_processor_cluster_entities", () => _local?.SiteEntities ?? 0, "{entity}", "Site entities alive on this member");
         _handoffs = meter.CreateCounter<long>("eventide_processor_cluster_handoffs", "{handoff}", "Shards this member handed off after committing their in-flight batch");
+        _refusedPeers = meter.CreateCounter<long>("eventide_processor_cluster_refused_peers", "{connection}",
+            "Remoting connections refused because the peer presented no certificate or one the cluster's authority did not issue (TLS on)");
         _handoffDuration = meter.CreateHistogram<double>("eventide_processor_cluster_handoff_duration_seconds", "s",
             "Time from a shard's hand-off stop message to its consumer's stop (the final flush included)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
@@ -38,6 +42,8 @@ public sealed class ClusterMetrics
         _handoffs.Add(1);
         _handoffDuration.Record(seconds);
     }
+
+    internal void RecordRefusedPeer() => _refusedPeers.Add(1);
 
     private IEnumerable<Measurement<int>> ObserveMembers()
     {

@@ -66,6 +66,9 @@ public sealed class ShardKeeper(
             state.Started(cluster, region, shards);
             metrics.Attach(state, consumers.Local);
             Log.Joined(logger, cluster.SelfAddress.ToString(), shards);
+            // The figure docs/sharding.md reports for joining: process start to Up.
+            cluster.RegisterOnMemberUp(() => Log.MemberUp(logger, cluster.SelfAddress.ToString(),
+                Math.Round((DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds, 2)));
 
             var wakes = Enumerable.Range(0, shards).Select(s => new Wake(SiteMessageExtractor.ConsumerId(s))).ToArray();
             while (!stoppingToken.IsCancellationRequested)

@@ -46,13 +46,14 @@ public sealed class Pipeline(string connectionString) : IAsyncDisposable
     /// Starts a processor on its own free remoting port. The first one joins
     /// itself and is the seed of the others; with <paramref name="ownCluster"/>
     /// it joins itself whatever ran before (a second cluster: a split brain).
+    /// <paramref name="settings"/> are added to (or override) the usual ones.
     /// </summary>
-    public async Task<EventideProcess> StartProcessorAsync(bool ownCluster = false)
+    public async Task<EventideProcess> StartProcessorAsync(bool ownCluster = false, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = EventideProcess.FreePort();
         var seed = ownCluster ? null : _seedPort;
         var environment = Environment();
-        foreach (var (key, value) in ClusterView.Member(port, seed))
+        foreach (var (key, value) in ClusterView.Member(port, seed).Concat(settings ?? new Dictionary<string, string>()))
         {
             environment[key] = value;
         }

@@ -15,10 +15,10 @@ public partial class AdminEndpointTests(SecuredPipeline pipeline) : IClassFixtur
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex RouteParameter();
 
-    private List<(string Method, string Path)> AdminRoutes()
+    private List<(string Method, string Path)> AdminRoutes(Role roles = Role.All)
     {
         var options = pipeline.Options(o => o.Admin.Token = Harness.Pipeline.AdminToken);
-        var app = EventideHost.Build(options, Role.All, "http://127.0.0.1:0");
+        var app = EventideHost.Build(options, roles, "http://127.0.0.1:0");
         // Built, never started: only its route table is read.
         return [.. ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.Contains("admin", StringComparison.OrdinalIgnoreCase) == true)
@@ -34,6 +34,14 @@ public partial class AdminEndpointTests(SecuredPipeline pipeline) : IClassFixtur
         Assert.Contains(("GET", "/v1/admin/lag"), routes);
         Assert.Contains(("GET", "/v1/admin/dead-letters/"), routes);
         Assert.Contains(("POST", "/v1/admin/dead-letters/replay"), routes);
+        Assert.Contains(("GET", "/v1/admin/cluster"), routes);
+        // Each role's own route table: whatever admin route a role maps is one the all-roles host
+        // maps too, so the requests below cover it (the ingestion and query workloads run alone).
+        foreach (var role in new[] { Role.Ingestion, Role.Processor, Role.Query })
+        {
+            var own = AdminRoutes(role);
+            Assert.True(own.All(routes.Contains), $"{role} maps admin routes the all-roles host does not: {string.Join(", ", own.Except(routes))}");
+        }
         var credentials = new (string? Key, HttpStatusCode Expected)[]
         {
             (null, HttpStatusCode.Unauthorized),
