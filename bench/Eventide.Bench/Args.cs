@@ -30,6 +30,9 @@ public sealed class Args
     /// <summary>Only the HTTP vs gRPC comparison (GrpcComparison.cs) after the warm-up.</summary>
     public bool GrpcCompare { get; private set; }
 
+    /// <summary>Only batch 1 at 32 and 256 connections from the bench's generator and from wrk (WrkComparison.cs).</summary>
+    public bool WrkCompare { get; private set; }
+
     /// <summary>--only query | live: run that benchmark alone (QueryBench, LiveBench).</summary>
     public string? Only { get; private set; }
 
@@ -65,6 +68,7 @@ public sealed class Args
                 case "--sample-seconds": a.SampleSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--grpc": a.Grpc = new Uri(Next()); break;
                 case "--grpc-compare": a.GrpcCompare = true; break;
+                case "--wrk-compare": a.WrkCompare = true; break;
                 case "--only": a.Only = Next(); break;
                 case "--query": a.Query = new Uri(Next()); break;
                 case "--query-events": a.QueryEvents = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace Eventide.Bench;
 
@@ -8,9 +6,11 @@ namespace Eventide.Bench;
 /// Bounded HTTP load: a fixed number of keep-alive connections, for a fixed
 /// time. Closed loop (as fast as acknowledged) when no rate is given; open
 /// loop otherwise, with latency measured from the intended send time so a
-/// stalled server is not hidden by the client waiting for it.
+/// stalled server is not hidden by the client waiting for it. Each worker drives its own
+/// raw keep-alive connection (<see cref="RawHttpConnection"/>), so the generator's CPU per
+/// request is close to wrk's.
 /// </summary>
-public sealed class LoadRunner(Uri ingest, Workload workload, HttpClient http)
+public sealed class LoadRunner(Uri ingest, Workload workload)
 {
     public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
     {
@@ -32,6 +32,7 @@ public sealed class LoadRunner(Uri ingest, Workload workload, HttpClient http)
         var workers = Enumerable.Range(0, connections).Select(w => Task.Run(async () =>
         {
             var local = new LoadResult();
+            using var connection = new RawHttpConnection(ingest);
             var random = new Random(w * 7919 + batchSize);
             var recent = new string[4096];
             var recentCount = 0;
@@ -58,33 +59,7 @@ public sealed class LoadRunner(Uri ingest, Workload workload, HttpClient http)
                 }
                 var (site, key) = workload.PickSite(random);
                 var body = workload.Batch(random, site, batchSize, recent, ref recentCount, out _);
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ingest, "/v1/events"))
-                {
-                    Content = new ByteArrayContent(body),
-                };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                int status;
-                long accepted = 0;
-                try
-                {
-                    using var response = await http.SendAsync(request, ct);
-                    status = (int)response.StatusCode;
-                    if (status == 202)
-                    {
-                        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-                        using var doc = JsonDocument.Parse(bytes);
-                        accepted = doc.RootElement.GetProperty("accepted").GetInt64();
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    status = 0;
-                }
-                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    status = 0;
-                }
+                var (status, accepted) = await connection.PostJsonAsync("/v1/events", key, body, ct);
                 var latencyMs = (stopwatch.ElapsedTicks - intended) * 1000.0 / Stopwatch.Frequency;
                 local.Requests++;
                 local.SentEvents += batchSize;

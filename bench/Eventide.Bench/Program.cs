@@ -52,7 +52,7 @@ public static class Program
         var probeKeys = await store.CreateAsync("bench-probe", ct);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
-        var runner = new LoadRunner(a.Ingest, workload, http);
+        var runner = new LoadRunner(a.Ingest, workload);
 
         Progress.Say("==> warm-up");
         await runner.RunAsync("warm-up", a.Connections, 100, Secs(5), null, ct);
@@ -61,6 +61,14 @@ public static class Program
         if (a.GrpcCompare)
         {
             var code = await GrpcComparison.RunAsync(a, runner, workload, () => DrainAsync(db, TimeSpan.FromSeconds(180)), Secs);
+            await sampling.CancelAsync();
+            await samplerTask;
+            return code;
+        }
+
+        if (a.WrkCompare)
+        {
+            var code = await WrkComparison.RunAsync(a, workload, sites, () => DrainAsync(db, TimeSpan.FromSeconds(180)), Secs);
             await sampling.CancelAsync();
             await samplerTask;
             return code;
@@ -99,8 +107,10 @@ public static class Program
         var endToEnd = (storedAfter - storedBefore) / e2eElapsed;
         await DrainAsync(db, TimeSpan.FromSeconds(180));
 
-        var half = saturation[100].EventsPerSecond * 0.5;
-        Progress.Say($"==> 50 % load: {half:F0} events/s with freshness probes");
+        // Half of what the whole pipeline sustains, not of what ingestion alone accepts: above the
+        // end-to-end rate the inbox grows and latency measures the backlog, not the pipeline.
+        var half = endToEnd * 0.5;
+        Progress.Say($"==> 50 % of the end-to-end rate: {half:F0} events/s with freshness probes");
         using var probeCts = new CancellationTokenSource();
         var probe = new FreshnessProbe(a.Ingest, probeKeys.Site, probeKeys.WriteKey, db, http);
         var probing = probe.RunAsync(probeCts.Token);

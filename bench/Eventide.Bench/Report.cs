@@ -17,14 +17,16 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         var ratioNaive = endToEnd / naive;
         var halfP99 = p(half.LatenciesMs, 99);
         var freshP95 = p(probe.TableMs, 95);
+        var freshAggP95 = p(probe.AggregateMs, 95);
         var maxRssMb = processes.Count == 0 ? double.NaN : processes.Max(s => Math.Max(s.PeakRssBytes, s.HighWaterBytes())) / 1048576.0;
 
         var targets = new List<(string Name, string Goal, string Measured, bool Met)>
         {
-            ("end-to-end ÷ ceiling", "≥ 0.5", F(ratioCeiling, "F2"), ratioCeiling >= 0.5),
+            ("end-to-end ÷ ceiling", "≥ 0.6", F(ratioCeiling, "F2"), ratioCeiling >= 0.6),
             ("end-to-end ÷ naive", "≥ 20", F(ratioNaive, "F1"), ratioNaive >= 20),
             ("ack p99 at 50 % load", "≤ 25 ms", F(halfP99, "F1") + " ms", halfP99 <= 25),
             ("freshness p95 at 50 % load (events table)", "≤ 1000 ms", F(freshP95, "F0") + " ms", freshP95 <= 1000),
+            ("freshness p95 at 50 % load (per-minute aggregate)", "≤ 1000 ms", F(freshAggP95, "F0") + " ms", freshAggP95 <= 1000),
             ("peak RSS of every process", "≤ 300 MB", F(maxRssMb, "F0") + " MB", maxRssMb <= 300),
         };
 
@@ -39,7 +41,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
                 $"| batch {batch} | {F(r.EventsPerSecond)} | {F(r.RequestsPerSecond)} | {F(p(r.LatenciesMs, 50), "F1")} ms | {F(p(r.LatenciesMs, 95), "F1")} ms | {F(p(r.LatenciesMs, 99), "F1")} ms | {r.Failures} |");
         }
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"| 50 % load (batch 100, target {F(halfTarget)}/s) | {F(half.EventsPerSecond)} | {F(half.RequestsPerSecond)} | {F(p(half.LatenciesMs, 50), "F1")} ms | {F(p(half.LatenciesMs, 95), "F1")} ms | {F(halfP99, "F1")} ms | {half.Failures} |");
+            $"| 50 % of the sustained end-to-end rate (batch 100, target {F(halfTarget)}/s) | {F(half.EventsPerSecond)} | {F(half.RequestsPerSecond)} | {F(p(half.LatenciesMs, 50), "F1")} ms | {F(p(half.LatenciesMs, 95), "F1")} ms | {F(halfP99, "F1")} ms | {half.Failures} |");
         md.AppendLine();
         md.AppendLine("| end to end and baselines | value |");
         md.AppendLine("|---|---:|");

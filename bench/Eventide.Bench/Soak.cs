@@ -28,7 +28,7 @@ public static class Soak
         var sites = await Program.CreateSitesAsync(new SiteStore(dataSource), "soak", a.Sites);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
-        var runner = new LoadRunner(a.Ingest, workload, http);
+        var runner = new LoadRunner(a.Ingest, workload);
 
         double rate;
         if (a.Rate is { } given)

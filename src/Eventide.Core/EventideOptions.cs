@@ -117,6 +117,22 @@ public sealed class IngestionOptions
     /// <summary>Most events one group-commit transaction takes.</summary>
     public int MaxCommitBatchEvents { get; set; } = 20_000;
 
+    /// <summary>
+    /// Events waiting in the inbox (all shards) beyond which intake answers 503 with Retry-After
+    /// instead of filling the database's disk; 0 turns the limit off. The default is about an
+    /// hour of what one processor stores on a small machine, and a few GB of inbox.
+    /// </summary>
+    public long InboxHighWater { get; set; } = 20_000_000;
+
+    /// <summary>Age in seconds of the oldest waiting inbox event beyond which intake answers 503; 0 (the default) turns it off.</summary>
+    public int InboxHighWaterAgeSeconds { get; set; }
+
+    /// <summary>How often each ingestion instance reads the inbox's size for the high-water mark, in milliseconds.</summary>
+    public int InboxHighWaterRefreshMs { get; set; } = 1000;
+
+    /// <summary>True when either high-water limit is set.</summary>
+    public bool InboxHighWaterEnabled => InboxHighWater > 0 || InboxHighWaterAgeSeconds > 0;
+
     /// <summary>Seconds between inbox slot rotations; 0 disables rotation (and the inbox then bloats).</summary>
     public int InboxRotationSeconds { get; set; } = 30;
 
@@ -149,6 +165,14 @@ public sealed class IngestionOptions
         if (MaxBufferedEvents < MaxEventsPerRequest || MaxCommitBatchEvents < MaxEventsPerRequest)
         {
             return "Eventide:Ingestion:MaxBufferedEvents and MaxCommitBatchEvents must be at least MaxEventsPerRequest";
+        }
+        if (InboxHighWater < 0 || InboxHighWaterAgeSeconds < 0)
+        {
+            return "Eventide:Ingestion:InboxHighWater and InboxHighWaterAgeSeconds must not be negative (0 turns each off)";
+        }
+        if (InboxHighWaterRefreshMs is < 100 or > 60_000)
+        {
+            return $"Eventide:Ingestion:InboxHighWaterRefreshMs must be between 100 and 60000, got {InboxHighWaterRefreshMs}";
         }
         if (InboxRotationSeconds < 0)
         {

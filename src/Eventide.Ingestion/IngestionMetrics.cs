@@ -38,7 +38,7 @@ public sealed class IngestionMetrics
 
     /// <summary>
     /// Events by <c>outcome</c> (accepted|rejected) and <c>reason</c>: for rejected events invalid,
-    /// too_large, future, too_old, forbidden, rate_limited or unavailable; "ok" for accepted ones.
+    /// too_large, future, too_old, forbidden, rate_limited, unavailable or inbox_full; "ok" for accepted ones.
     /// Bodies refused before their events could be counted (malformed, too large) count only as requests.
     /// </summary>
     public Counter<long> Events { get; }

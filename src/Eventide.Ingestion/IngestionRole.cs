@@ -22,6 +22,9 @@ public static class IngestionRole
         services.AddSingleton(new SiteRateLimiter(options.Ingestion, TimeProvider.System));
         services.AddSingleton<GroupCommitter>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
+        services.AddSingleton<InboxHighWater>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxHighWater>());
+        services.AddSingleton<IReadinessCheck, InboxHighWaterReadinessCheck>();
         services.AddSingleton<IntakeGate>();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<SegmentDeadLetterWriter>();

@@ -32,10 +32,12 @@ public sealed class IntakeGate
     /// </summary>
     private readonly TimeSpan _keyLookupTimeout;
     private readonly IngestionMetrics _metrics;
+    private readonly InboxHighWater _highWater;
 
     public IntakeGate(IngestionDatabase database, SiteRateLimiter rateLimiter, GroupCommitter committer, EventideOptions options,
-        IngestionMetrics metrics, ILogger<IntakeGate> logger, TimeProvider? time = null)
+        IngestionMetrics metrics, InboxHighWater highWater, ILogger<IntakeGate> logger, TimeProvider? time = null)
     {
+        _highWater = highWater;
         _metrics = metrics;
         // Keys are looked up through the fail-fast data source, so a dead database costs a request
         // the key lookup timeout at most. Cached keys keep working while it is down.
@@ -124,6 +126,16 @@ public sealed class IntakeGate
     /// </summary>
     public async Task<IResult?> CommitAsync(string site, List<EventRecord> accepted, long started)
     {
+        if (_highWater.Exceeded)
+        {
+            // Refused before the commit: the processors are behind, and more inbox rows would only
+            // grow the backlog towards a full disk. A cached verdict, so this costs no query.
+            _rateLimiter.Refund(site, accepted.Count);
+            CountEvents("rejected", "inbox_full", accepted.Count);
+            return Unavailable(
+                "The pipeline is behind: the inbox holds more events than its high-water mark (Eventide:Ingestion:InboxHighWater) allows. Nothing was stored; retry after the indicated delay.",
+                retryAfter: InboxHighWater.RetryAfter);
+        }
         var outcome = await _committer.CommitAsync(accepted, RemainingBudget(started));
         if (outcome == CommitOutcome.Committed)
         {
@@ -243,11 +255,11 @@ public sealed class IntakeGate
         _ => "invalid",
     };
 
-    public static IResult Unavailable(string detail, List<EventRecord>? inDoubt = null) =>
+    public static IResult Unavailable(string detail, List<EventRecord>? inDoubt = null, TimeSpan? retryAfter = null) =>
         new IntakeProblemResult(StatusCodes.Status503ServiceUnavailable, "Ingestion unavailable", detail)
         {
             Ids = inDoubt?.ConvertAll(e => e.EventId),
-            RetryAfter = TimeSpan.FromSeconds(1),
+            RetryAfter = retryAfter ?? TimeSpan.FromSeconds(1),
         };
 
     public static IResult Problem(int status, string title, string detail, List<EventError>? errors = null) =>

@@ -30,4 +30,13 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Information, "Group committer drained its queue and stopped")]
     public static partial void CommitterStopped(ILogger logger);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Inbox passed its high-water mark ({Events} events waiting, oldest {AgeSeconds:F0} s); intake answers 503 until it drains")]
+    public static partial void HighWaterExceeded(ILogger logger, long events, double ageSeconds);
+
+    [LoggerMessage(2011, LogLevel.Information, "Inbox fell below its high-water mark ({Events} events waiting, oldest {AgeSeconds:F0} s); intake accepts events again")]
+    public static partial void HighWaterCleared(ILogger logger, long events, double ageSeconds);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Inbox size could not be read for the high-water mark; keeping the last reading: {Reason}")]
+    public static partial void HighWaterReadFailed(ILogger logger, string reason);
 }

@@ -52,6 +52,26 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
     }
 
     [Fact]
+    public async Task Consume_drops_a_repeat_the_dedupe_record_forgot_when_the_unique_index_holds_it()
+    {
+        var site = Site("forgot", 7);
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "old", T0)]);
+        Assert.Single((await Consumer().ConsumeAsync(7, 1000, null, CancellationToken.None)).Stored);
+        // As after the window passed and its event_ids partition was dropped: only events remembers.
+        await Db.ScalarAsync(db.DataSource, $"WITH d AS (DELETE FROM eventide.event_ids WHERE site_id = '{site}' RETURNING 1) SELECT count(*) FROM d");
+
+        // The fast path's plain insert meets the unique index; the batch goes again on the isolating path.
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "old", T0), InboxTestWriter.Event(site, "new", T0.AddSeconds(1))]);
+        var result = await Consumer().ConsumeAsync(7, 1000, null, CancellationToken.None);
+        Assert.Empty(result.DeadLettered);
+
+        var stored = await Db.StoredAsync(db.DataSource);
+        Assert.Equal(new[] { "new", "old" }, stored.Keys.Where(k => k.Site == site).Select(k => k.Id).Order());
+        Assert.All(stored.Where(k => k.Key.Site == site), kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.inbox WHERE shard = 7"));
+    }
+
+    [Fact]
     public async Task Consume_claims_rows_in_id_order_up_to_the_batch_size()
     {
         var site = Site("claim", 2);

@@ -23,4 +23,20 @@ public sealed class LagStore(NpgsqlDataSource dataSource)
         }
         return list;
     }
+
+    /// <summary>
+    /// The whole inbox in one reading: events waiting across every shard and the age of the
+    /// oldest in seconds (0 when empty). What the ingestion high-water mark compares.
+    /// </summary>
+    public async Task<(long Events, double OldestAgeSeconds)> TotalAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT coalesce(sum(event_count), 0)::bigint,
+                   coalesce(greatest(extract(epoch FROM clock_timestamp() - min(received_at)), 0), 0)::float8
+            FROM eventide.inbox
+            """);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetDouble(1));
+    }
 }

@@ -16,11 +16,21 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
 {
     private const string Savepoint = "insert_events";
 
-    /// <summary>Which of the (site, id) pairs in $1/$2 event_ids has seen within the window $3.</summary>
+    /// <summary>
+    /// Which of the (site, id) pairs in $1/$2 event_ids has seen within the window $3. The index
+    /// is on a hash of the pair (migration 0130); both texts are compared on the row, so a
+    /// collision costs a heap visit, never a dropped event. The upper bound on seen_at lets the
+    /// planner prune the partition made ahead for the day after tomorrow (and tomorrow's until the
+    /// last hour of the day): an index probe fewer each. It must stay above every seen_at already
+    /// committed: a consumer that waited on the shard lock sees rows stamped with the now() of a
+    /// transaction that started after its own, and the wait is bounded by the command timeout.
+    /// </summary>
     internal const string SeenIdsSql = """
         SELECT c.site_id, c.event_id FROM unnest($1::text[], $2::text[]) AS c(site_id, event_id)
         CROSS JOIN LATERAL (SELECT 1 FROM eventide.event_ids e
-                            WHERE e.site_id = c.site_id AND e.event_id = c.event_id AND e.seen_at > now() - $3
+                            WHERE hashtextextended(e.site_id || '/' || e.event_id, 0) = hashtextextended(c.site_id || '/' || c.event_id, 0)
+                              AND e.site_id = c.site_id AND e.event_id = c.event_id
+                              AND e.seen_at > now() - $3 AND e.seen_at < now() + interval '1 hour'
                             LIMIT 1) AS seen
         """;
 
@@ -44,12 +54,23 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
         await EnsureEventIdPartitionsAsync(cancellationToken);
+        // fast path: the batch goes in with no savepoint and no ON CONFLICT, its insert in the same
+        // round trip as the id record and the inbox delete. Only when the database rejects some
+        // event's data, or the unique index finds an event event_ids no longer remembers (older
+        // than the dedupe window), is the whole transaction rolled back and run again isolating
+        // the bad events under savepoints, with ON CONFLICT DO NOTHING; rows rolled back were never
+        // committed, so running again cannot store anything twice.
+        return await ConsumeOnceAsync(shard, maxEvents, recent, isolate: false, cancellationToken)
+            ?? (await ConsumeOnceAsync(shard, maxEvents, recent, isolate: true, cancellationToken))!;
+    }
 
+    /// <summary>One consume transaction; null when <paramref name="isolate"/> is false and the insert met a data error (rolled back).</summary>
+    private async Task<ConsumeResult?> ConsumeOnceAsync(int shard, int maxEvents, IRecentIds? recent, bool isolate, CancellationToken cancellationToken)
+    {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await LockShardAsync(conn, tx, shard, cancellationToken);
 
-        var rows = await ClaimAsync(conn, tx, shard, maxEvents, cancellationToken);
+        var rows = await LockAndClaimAsync(conn, tx, shard, maxEvents, cancellationToken);
         if (rows.Count == 0)
         {
             return ConsumeResult.Empty;
@@ -81,53 +102,68 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             var bySite = string.CompareOrdinal(a.SiteId, b.SiteId);
             return bySite != 0 ? bySite : a.Timestamp.CompareTo(b.Timestamp);
         });
-
-        var poison = new string?[candidates.Count];
         if (candidates.Count > 0)
         {
             await EnsureEventPartitionsAsync(candidates, cancellationToken);
-            await InsertIsolatingAsync(conn, tx, candidates, 0, candidates.Count, poison, cancellationToken);
         }
 
-        var stored = new List<EventRecord>(candidates.Count);
-        for (var i = 0; i < candidates.Count; i++)
+        List<EventRecord> stored;
+        if (!isolate)
         {
-            if (poison[i] is { } error)
+            try
             {
-                var e = candidates[i];
-                dead.Add(new DeadLetterEntry(e.SiteId, e.EventId, DeadLetterPayload.FromEvent(e), error, 1));
+                await FinishAsync(conn, tx, shard, rows, candidates, candidates, dead, cancellationToken);
             }
-            else
+            catch (PostgresException ex) when (IsDataError(ex))
             {
-                stored.Add(candidates[i]);
+                await tx.RollbackAsync(cancellationToken);
+                return null;
             }
+            stored = candidates;
         }
-
-        await FinishAsync(conn, tx, shard, rows, stored, dead, cancellationToken);
+        else
+        {
+            var poison = new string?[candidates.Count];
+            if (candidates.Count > 0)
+            {
+                await InsertIsolatingAsync(conn, tx, candidates, 0, candidates.Count, poison, cancellationToken);
+            }
+            stored = new List<EventRecord>(candidates.Count);
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                if (poison[i] is { } error)
+                {
+                    var e = candidates[i];
+                    dead.Add(new DeadLetterEntry(e.SiteId, e.EventId, DeadLetterPayload.FromEvent(e), error, 1));
+                }
+                else
+                {
+                    stored.Add(candidates[i]);
+                }
+            }
+            await FinishAsync(conn, tx, shard, rows, null, stored, dead, cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
         return new ConsumeResult(rows.Count, claimedEvents, stored, duplicates, dead, HasMore: claimedEvents >= maxEvents);
     }
 
-    private static async Task LockShardAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, CancellationToken ct)
+    private static async Task<List<InboxRow>> LockAndClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int maxEvents, CancellationToken ct)
     {
+        await using var batch = new NpgsqlBatch(conn, tx);
         // The fence for a split brain (two clusters each sure it holds the shard): consumers
         // of one shard take turns, so the second sees the first's event_ids and inbox deletes.
         // FOR UPDATE alone keeps inbox rows from being stored twice, but two duplicates of
         // one id in different rows, claimed by two consumers at once, would both pass the
         // event_ids check and both be stored. Released at commit or rollback, so a dead
-        // member never holds it.
-        await using var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, $2)", conn, tx);
-        cmd.Parameters.AddWithValue(ShardLockClass);
-        cmd.Parameters.AddWithValue(shard);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<List<InboxRow>> ClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int maxEvents, CancellationToken ct)
-    {
+        // member never holds it. Sent in one round trip with the claim, which runs after it.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1, $2)")
+        {
+            Parameters = { new() { Value = ShardLockClass }, new() { Value = shard } },
+        });
         // Rows are taken in id order until maxEvents events (at least one row);
         // FOR UPDATE makes a second consumer of the same shard, should one
         // ever exist, wait and then skip the rows this one deleted.
-        await using var cmd = new NpgsqlCommand("""
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             SELECT i.id, i.event_count, i.received_at, i.payload FROM eventide.inbox i
             WHERE i.shard = $1 AND i.id IN (
                 SELECT id FROM (
@@ -136,10 +172,12 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
                 WHERE w.before < $2)
             ORDER BY i.id
             FOR UPDATE OF i
-            """, conn, tx);
-        cmd.Parameters.AddWithValue(shard);
-        cmd.Parameters.AddWithValue(maxEvents);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
+            """)
+        {
+            Parameters = { new() { Value = shard }, new() { Value = maxEvents } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
         var rows = new List<InboxRow>();
         while (await reader.ReadAsync(ct))
         {
@@ -291,7 +329,29 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     // range) and 23 (constraints, including "no partition for the row").
     private static bool IsDataError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
 
+    private const string InsertEventsSql = """
+        INSERT INTO eventide.events (time, site_id, event_id, name, path, referrer, user_id, session_id, properties, received_at)
+        SELECT t, s, e, n, p, r, u, ss, pr::jsonb, ra
+        FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+             AS x(t, s, e, n, p, r, u, ss, pr, ra)
+        """;
+
     private static async Task InsertEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<EventRecord> events, int start, int count, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { InsertEventsCommand(events, start, count, skipConflicts: true) } };
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <param name="events">The events, sorted by (site, time).</param>
+    /// <param name="start">First event of the range to insert.</param>
+    /// <param name="count">Events in the range.</param>
+    /// <param name="skipConflicts">
+    /// ON CONFLICT DO NOTHING. The fast path goes without: the dedupe has already dropped every
+    /// id seen within the window, and an arbiter costs each row a pre-check probe of the unique
+    /// index and a speculative-insertion lock, work the ceiling's plain insert does not do. The
+    /// unique index still refuses a duplicate, which sends the batch to the isolating path.
+    /// </param>
+    private static NpgsqlBatchCommand InsertEventsCommand(List<EventRecord> events, int start, int count, bool skipConflicts)
     {
         // One array per column per batch, not per event.
         var time = new DateTimeOffset[count];
@@ -318,30 +378,29 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             properties[i] = e.Properties;
             received[i] = e.ReceivedAt;
         }
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO eventide.events (time, site_id, event_id, name, path, referrer, user_id, session_id, properties, received_at)
-            SELECT t, s, e, n, p, r, u, ss, pr::jsonb, ra
-            FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-                 AS x(t, s, e, n, p, r, u, ss, pr, ra)
-            ON CONFLICT DO NOTHING
-            """, conn, tx);
-        cmd.Parameters.AddWithValue(time);
-        cmd.Parameters.AddWithValue(site);
-        cmd.Parameters.AddWithValue(id);
-        cmd.Parameters.AddWithValue(name);
-        cmd.Parameters.AddWithValue(path);
-        cmd.Parameters.AddWithValue(referrer);
-        cmd.Parameters.AddWithValue(user);
-        cmd.Parameters.AddWithValue(session);
-        cmd.Parameters.AddWithValue(properties);
-        cmd.Parameters.AddWithValue(received);
-        await cmd.ExecuteNonQueryAsync(ct);
+        return new NpgsqlBatchCommand(skipConflicts ? InsertEventsSql + "\nON CONFLICT DO NOTHING" : InsertEventsSql)
+        {
+            Parameters =
+            {
+                new() { Value = time }, new() { Value = site }, new() { Value = id }, new() { Value = name }, new() { Value = path },
+                new() { Value = referrer }, new() { Value = user }, new() { Value = session }, new() { Value = properties }, new() { Value = received },
+            },
+        };
     }
 
-    private static async Task FinishAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord> stored, List<DeadLetterEntry> dead, CancellationToken ct)
+    /// <summary>
+    /// The rest of the transaction in one round trip: the events (<paramref name="insert"/>, unless
+    /// already inserted under savepoints), the ids of <paramref name="stored"/>, the dead letters and
+    /// the delete of the claimed rows.
+    /// </summary>
+    private static async Task FinishAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord>? insert,
+        List<EventRecord> stored, List<DeadLetterEntry> dead, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(conn, tx);
+        if (insert is { Count: > 0 })
+        {
+            batch.BatchCommands.Add(InsertEventsCommand(insert, 0, insert.Count, skipConflicts: false));
+        }
         if (stored.Count > 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Eventide.Bench;
+
+/// <summary>
+/// `scripts/bench --wrk-compare`: one event per request at 32 and 256 connections, driven
+/// once by the bench's own generator and once by wrk (an independent C load generator,
+/// Debian package `wrk`) against the same ingestion process, and the ratio of the two. A
+/// ratio well under 1 means the bench measures its own generator, not Eventide.
+/// </summary>
+public static partial class WrkComparison
+{
+    public static readonly int[] ConnectionCounts = [32, 256];
+
+    public static async Task<int> RunAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
+    {
+        var ct = CancellationToken.None;
+        var script = Path.Combine(Path.GetTempPath(), $"eventide-wrk-{Environment.ProcessId}.lua");
+        await File.WriteAllTextAsync(script, LuaScript(sites.Take(50).ToList()), ct);
+        var rows = new List<Row>();
+        try
+        {
+            foreach (var connections in ConnectionCounts)
+            {
+                Progress.Say($"==> batch 1, {connections} connections: bench generator");
+                var bench = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(15), null, ct);
+                await drain();
+                Progress.Say($"==> batch 1, {connections} connections: wrk");
+                var wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
+                await drain();
+                rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 99), bench.Failures, wrk.RequestsPerSecond, wrk.P99Ms, wrk.NotAccepted));
+            }
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
+        md.AppendLine();
+        md.AppendLine("| connections | bench events/s | bench ack p99 | wrk events/s | wrk ack p99 | bench ÷ wrk | not accepted (bench / wrk) |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP99Ms:F1} ms | {r.WrkEventsPerSecond:N0} | {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0} / {r.WrkFailures:N0} |");
+        }
+        Directory.CreateDirectory(a.Out);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var mdPath = Path.Combine(a.Out, $"{stamp}-wrk.md");
+        await File.WriteAllTextAsync(Path.Combine(a.Out, $"{stamp}-wrk.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }), ct);
+        await File.WriteAllTextAsync(mdPath, md.ToString(), Encoding.UTF8, ct);
+        Console.WriteLine(md);
+        Progress.Say($"==> wrote {mdPath}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Requests like the bench's batch-1 phase: a JSON array of one event with a fresh id for one
+    /// of the busiest sites, its write key as the bearer; only 202s count.
+    /// </summary>
+    private static string LuaScript(List<(string Site, string Key)> sites)
+    {
+        var lua = new StringBuilder();
+        lua.AppendLine("local sites = {");
+        foreach (var (site, key) in sites)
+        {
+            lua.AppendLine(CultureInfo.InvariantCulture, $"  {{\"{site}\", \"{key}\"}},");
+        }
+        lua.AppendLine("}");
+        lua.AppendLine("""
+            local n = 0
+            math.randomseed(os.time())
+            request = function()
+              n = n + 1
+              local s = sites[math.random(#sites)]
+              local id = string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), n % 65536, math.random(0, 4095), math.random(0, 4095), math.random(0, 0x7fffffff))
+              local body = '[{"site_id":"' .. s[1] .. '","name":"pageview","event_id":"' .. id .. '","path":"/p/' .. math.random(200) ..
+                '","referrer":"https://www.google.com/","user_id":"u' .. math.random(20000) .. '","properties":{"plan":"free","value":' .. math.random(1000) .. '}}]'
+              return wrk.format("POST", "/v1/events", { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. s[2] }, body)
+            end
+            """);
+        return lua.ToString();
+    }
+
+    private static async Task<WrkResult> RunWrkAsync(Uri ingest, string script, int connections, TimeSpan duration, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("wrk")
+        {
+            ArgumentList = { "-t", "2", "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{(int)duration.TotalSeconds}s", "--latency", "-s", script, ingest.ToString() },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; install it with apt-get install wrk");
+        var output = await wrk.StandardOutput.ReadToEndAsync(ct);
+        var errors = await wrk.StandardError.ReadToEndAsync(ct);
+        await wrk.WaitForExitAsync(ct);
+        return wrk.ExitCode == 0 ? WrkResult.Parse(output) : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {errors}{output}");
+    }
+
+    public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP99Ms, long BenchFailures, double WrkEventsPerSecond, double WrkP99Ms, long WrkFailures)
+    {
+        public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : 0;
+    }
+
+    /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
+    public sealed record WrkResult(double RequestsPerSecond, double P99Ms, long NotAccepted)
+    {
+        public static WrkResult Parse(string output)
+        {
+            var total = TotalPattern().Match(output);
+            if (!total.Success)
+            {
+                throw new FormatException("wrk printed no request count: " + output);
+            }
+            var requests = long.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture);
+            var seconds = Seconds(total.Groups[2].Value, total.Groups[3].Value);
+            var non2xx = NotAcceptedPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var p99 = P99Pattern().Match(output) is { Success: true } p ? Milliseconds(p.Groups[1].Value, p.Groups[2].Value) : double.NaN;
+            return new WrkResult((requests - non2xx) / seconds, p99, non2xx);
+        }
+
+        private static double Seconds(string value, string unit) => Milliseconds(value, unit) / 1000;
+
+        private static double Milliseconds(string value, string unit)
+        {
+            var v = double.Parse(value, CultureInfo.InvariantCulture);
+            return unit switch { "us" => v / 1000, "ms" => v, "s" => v * 1000, "m" => v * 60_000, _ => throw new FormatException("unit " + unit) };
+        }
+    }
+
+    [GeneratedRegex(@"(\d+) requests in ([\d.]+)(us|ms|s|m),")]
+    private static partial Regex TotalPattern();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex NotAcceptedPattern();
+
+    [GeneratedRegex(@"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P99Pattern();
+}
