@@ -1,12 +1,22 @@
 # The `eventide` data-plane image: one binary, every role
 # (`run --roles ingestion|processor|query|all`).
+# The dashboard's front end (served by the query role), built where npm is.
+FROM node:20-bookworm-slim AS dashboard
+WORKDIR /web
+COPY src/Eventide.Query/Dashboard/web/package.json src/Eventide.Query/Dashboard/web/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY src/Eventide.Query/Dashboard/web/ ./
+RUN npm run build
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 # The gRPC contract the ingestion project compiles (Grpc.Tools).
 COPY proto/ proto/
-RUN dotnet publish src/Eventide.Server/Eventide.Server.csproj -c Release -o /out --nologo
+# Embedded as built above: the SDK image has no npm.
+COPY --from=dashboard /web/dist/ src/Eventide.Query/Dashboard/web/dist/
+RUN dotnet publish src/Eventide.Server/Eventide.Server.csproj -c Release -o /out --nologo -p:EventideDashboardPrebuilt=true
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

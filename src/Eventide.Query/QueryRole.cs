@@ -1,5 +1,6 @@
 using Eventide.Core;
 using Eventide.Query.Apis;
+using Eventide.Query.Dashboard;
 using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -69,6 +70,7 @@ public static class QueryRole
                 o.SwaggerEndpoint(OpenApiPath, "Eventide v1");
             });
         }
+        endpoints.MapEventideDashboard();
         return endpoints;
     }
 }

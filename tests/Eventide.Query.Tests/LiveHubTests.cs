@@ -54,6 +54,18 @@ public sealed class LiveHubTests(SmallQueryApiFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public void Dropping_a_subscription_whose_connection_already_ended_does_not_throw()
+    {
+        using var lifetime = new TestLifetime();
+        var hub = new LiveHub(new AnalyticsStore(fixture.DataSource), TimeProvider.System, new EventideOptions(), lifetime, NullLogger<LiveHub>.Instance);
+        var subscription = hub.Subscribe(EventDataset.SiteIds[2], LiveKind.Counts);
+        subscription.Dispose();
+        // What the pump does when its offer to a connection that just closed fails.
+        subscription.Drop();
+        Assert.True(subscription.Messages.Completion.IsCompleted);
+    }
+
+    [Fact]
     public async Task Hub_stops_reading_a_site_when_its_last_subscriber_leaves()
     {
         using var lifetime = new TestLifetime();

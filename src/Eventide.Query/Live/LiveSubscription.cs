@@ -44,7 +44,16 @@ public sealed class LiveSubscription : IDisposable
     internal void Drop()
     {
         _channel.Writer.TryComplete(new LiveDroppedException());
-        _dropped.Cancel();
+        try
+        {
+            _dropped.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended between the hub's snapshot of its subscribers and this
+            // offer (a closed dashboard tab): nothing is left to drop, and throwing here would
+            // stop the site's pump and end every other connection of the site.
+        }
     }
 
     internal void End() => _channel.Writer.TryComplete();
