@@ -1,6 +1,5 @@
 using Eventide.Core;
 using Eventide.Query.Apis;
-using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

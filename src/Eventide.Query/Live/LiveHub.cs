@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Query.Contracts;
-using Eventide.Query.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
