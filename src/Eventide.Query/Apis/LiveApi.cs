@@ -41,7 +41,7 @@ public static class LiveApi
         group.MapGet("/live/feed", FeedAsync)
             .WithName("StreamLiveFeed")
             .WithSummary("The live feed: each new event (time, event_id, name, path, referrer, user_id, session_id, properties, received_at) as it is stored, as server-sent events or WebSocket text messages.")
-            .WithDescription("Read once per second per site, 0.5 s after the second ends, at most 100 events per second (the newest). Same buffer bound as /live.")
+            .WithDescription("Read once per second per site, 0.5 s after the second ends, at most 100 events per second (the newest). A client that falls more than Eventide:Query:LiveBufferMessages messages plus one second of the feed (100) behind is disconnected.")
             .Produces<StoredEvent>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesQueryProblems();
         return endpoints;
