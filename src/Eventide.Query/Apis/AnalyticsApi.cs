@@ -121,7 +121,7 @@ public static class AnalyticsApi
     }
 
     private static async Task<IResult> FunnelAsync(
-        string site,
+        [Description("The site id.")] string site,
         [Description("Start of the range when the body has no 'from' (RFC 3339).")] string? from,
         [Description("End of the range when the body has no 'to' (RFC 3339).")] string? to,
         HttpContext context, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)

@@ -48,7 +48,7 @@ public static class LiveApi
     }
 
     private static Task<IResult> CountsAsync(
-        string site,
+        [Description("The site id.")] string site,
         [Description("Stop after this many messages (1-86400); without it the stream runs until the client disconnects.")] string? seconds,
         HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
@@ -60,7 +60,7 @@ public static class LiveApi
         return ServeAsync(context, site, LiveKind.Counts, max, hub, metrics, lifetime, loggers);
     }
 
-    private static Task<IResult> FeedAsync(string site, HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+    private static Task<IResult> FeedAsync([Description("The site id.")] string site, HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
         ServeAsync(context, site, LiveKind.Feed, int.MaxValue, hub, metrics, lifetime, loggers);
 
     private static async Task<IResult> ServeAsync(HttpContext context, string site, LiveKind kind, int max,
