@@ -44,7 +44,10 @@ public static class LiveBench
                         var now = DateTimeOffset.UtcNow;
                         using var doc = JsonDocument.Parse(line[6..]);
                         var ts = doc.RootElement.GetProperty("ts").GetDateTimeOffset();
-                        delays[i].Add((now - ts.AddSeconds(1)).TotalMilliseconds);
+                        lock (delays[i])
+                        {
+                            delays[i].Add((now - ts.AddSeconds(1)).TotalMilliseconds);
+                        }
                     }
                 }
             }

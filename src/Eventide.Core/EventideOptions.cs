@@ -234,7 +234,10 @@ public sealed class QueryOptions
     /// </summary>
     public string PageviewNames { get; set; } = DefaultPageviewNames;
 
-    /// <summary>Messages a live connection may have waiting; a client that falls further behind is dropped.</summary>
+    /// <summary>
+    /// Messages a live connection may have waiting; a client that falls further behind is dropped.
+    /// A feed connection has room for one more second of the feed (100 events) on top.
+    /// </summary>
     public int LiveBufferMessages { get; set; } = 64;
 
     /// <summary>The names of <see cref="PageviewNames"/>, trimmed, without empties and duplicates.</summary>

@@ -1,7 +1,6 @@
 using Eventide.Core;
 using Eventide.Query.Apis;
 using Eventide.Query.Dashboard;
-using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

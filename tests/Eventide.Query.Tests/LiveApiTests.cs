@@ -1,9 +1,12 @@
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Query.Apis;
+using Eventide.Query.Live;
 using Eventide.Testing.Dataset;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventide.Query.Tests;
 
@@ -116,6 +119,167 @@ public sealed class LiveApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
         Assert.Equal(inserted, sseFeedIds);
         Assert.Equal(inserted, wsFeedIds);
         await wsFeed.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+    }
+
+    [Fact]
+    public async Task Slow_live_consumers_are_dropped_while_a_reading_client_keeps_receiving()
+    {
+        await Testing.Eventually.WaitAsync(() => Task.FromResult(LiveApi.OpenStreams == 0), TimeSpan.FromSeconds(10), "earlier streams to end");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var site = EventDataset.SiteIds[3];
+        var key = fixture.Keys[site].ReadKey;
+        var hub = fixture.Services.GetRequiredService<LiveHub>();
+        var droppedBefore = hub.Dropped;
+        using var http = fixture.Client(key);
+        using var fast = await http.GetAsync(new Uri($"/v1/sites/{site}/live/feed", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        fast.EnsureSuccessStatusCode();
+        var fastIds = new List<string>();
+        var fastReader = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(await fast.Content.ReadAsStreamAsync(cts.Token));
+            while (true)
+            {
+                using var doc = JsonDocument.Parse(await NextDataAsync(reader, cts.Token));
+                lock (fastIds)
+                {
+                    fastIds.Add(doc.RootElement.GetProperty("event_id").GetString()!);
+                }
+            }
+        }, cts.Token);
+
+        // The slow clients read nothing, over sockets with a small receive buffer: the server's
+        // writes stall once the kernel buffers fill, and their queues fill behind them.
+        using var slowHandler = SmallReceiveBuffer();
+        using var slowHttp = new HttpClient(slowHandler) { BaseAddress = fixture.Address, Timeout = Timeout.InfiniteTimeSpan };
+        slowHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var slowSse = await slowHttp.GetAsync(new Uri($"/v1/sites/{site}/live/feed", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        slowSse.EnsureSuccessStatusCode();
+        using var slowWs = new ClientWebSocket();
+        slowWs.Options.SetRequestHeader("Authorization", $"Bearer {key}");
+        using var invoker = new HttpMessageInvoker(SmallReceiveBuffer());
+        await slowWs.ConnectAsync(new UriBuilder(new Uri(fixture.Address, $"/v1/sites/{site}/live/feed")) { Scheme = "ws" }.Uri, invoker, cts.Token);
+        await Testing.Eventually.WaitAsync(() => Task.FromResult(LiveApi.OpenStreams == 3), TimeSpan.FromSeconds(10), "three feed streams");
+
+        // Each second gets 20 events of 50 kB until both slow clients are dropped, then three
+        // more seconds: the reading client must get them all. Few large messages fill the slow
+        // sockets quickly while leaving the reader seconds of slack on a busy machine.
+        const int perSecond = 20;
+        var padding = new string('x', 50_000);
+        var inserted = new List<EventRecord>();
+        var second = DateTimeOffset.UtcNow;
+        second = second.AddTicks(-(second.UtcTicks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+        int? afterDrop = null;
+        while (afterDrop is null or > 0)
+        {
+            var batch = Enumerable.Range(0, perSecond).Select(i => new EventRecord(site, "pageview", second.AddMilliseconds(20 * i),
+                $"slow-{second.ToUnixTimeSeconds()}-{i:D3}", "/slow", null, "u-slow", null, $$"""{"pad":"{{padding}}"}""", second)).ToList();
+            await EventDataset.InsertAsync(fixture.DataSource, batch, cts.Token);
+            inserted.AddRange(batch);
+            if (afterDrop is null && hub.Dropped - droppedBefore >= 2)
+            {
+                afterDrop = 3;
+            }
+            else if (afterDrop is not null)
+            {
+                afterDrop--;
+            }
+            Assert.True(inserted.Count < 60 * perSecond, $"the slow clients were not dropped within 60 s ({hub.Dropped - droppedBefore} dropped)");
+            // Pace the producer to the feed: the next second is filled while it is still ahead.
+            var next = second.AddSeconds(1);
+            await Task.Delay(Max(TimeSpan.Zero, next - DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(500)), cts.Token);
+            second = next;
+        }
+
+        var expected = inserted.Select(e => e.EventId).ToList();
+        await Testing.Eventually.WaitAsync(() =>
+        {
+            lock (fastIds)
+            {
+                return Task.FromResult(fastIds.Count >= expected.Count);
+            }
+        }, TimeSpan.FromSeconds(30), $"the reading client to receive all {expected.Count} events");
+        lock (fastIds)
+        {
+            Assert.Equal(expected, fastIds);
+        }
+        Assert.False(fastReader.IsCompleted);
+        Assert.Equal(2, hub.Dropped - droppedBefore);
+        await Testing.Eventually.WaitAsync(() => Task.FromResult(LiveApi.OpenStreams == 1), TimeSpan.FromSeconds(10), "the dropped streams to end");
+
+        // Both slow connections were ended by the server before they had everything.
+        var wsReceived = await DrainAsync(slowWs, cts.Token);
+        Assert.True(wsReceived < expected.Count, $"the WebSocket client got {wsReceived} of {expected.Count} messages");
+        var sseReceived = await DrainAsync(await slowSse.Content.ReadAsStreamAsync(cts.Token), cts.Token);
+        Assert.True(sseReceived < expected.Count, $"the SSE client got {sseReceived} of {expected.Count} messages");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fastReader);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>A handler whose sockets have a 4 kB receive buffer (set before connecting, so the window stays small).</summary>
+    private static SocketsHttpHandler SmallReceiveBuffer() => new()
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>Reads what a dropped WebSocket still delivers; returns the complete messages before it ended.</summary>
+    private static async Task<int> DrainAsync(ClientWebSocket ws, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        var messages = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await ws.ReceiveAsync(buffer, ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return messages;
+                }
+                messages += result.EndOfMessage ? 1 : 0;
+            }
+        }
+        catch (WebSocketException)
+        {
+            return messages;
+        }
+    }
+
+    /// <summary>Reads what a dropped SSE stream still delivers; returns the complete messages before it ended.</summary>
+    private static async Task<int> DrainAsync(Stream stream, CancellationToken ct)
+    {
+        var messages = 0;
+        try
+        {
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                messages += line.StartsWith("data: ", StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
+        catch (IOException)
+        {
+            // Aborted by the server: what arrived before counts.
+        }
+        catch (HttpRequestException)
+        {
+            // Aborted by the server: what arrived before counts.
+        }
+        return messages;
     }
 
     private static DateTimeOffset Ts(string json)

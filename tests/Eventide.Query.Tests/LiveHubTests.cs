@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Eventide.Core;
-using Eventide.Query.Data;
 using Eventide.Query.Live;
 using Eventide.Testing.Dataset;
 using Microsoft.Extensions.Hosting;

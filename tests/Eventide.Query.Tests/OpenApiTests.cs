@@ -47,6 +47,43 @@ public sealed class OpenApiTests(SmallQueryApiFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task OpenApi_describes_every_parameter_including_filters_metrics_and_goal()
+    {
+        using var client = fixture.Client(null);
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var parameters = new Dictionary<string, HashSet<string>>();
+        var undescribed = new List<string>();
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var id = operation.Value.GetProperty("operationId").GetString()!;
+                parameters[id] = [];
+                if (!operation.Value.TryGetProperty("parameters", out var list))
+                {
+                    continue;
+                }
+                foreach (var parameter in list.EnumerateArray())
+                {
+                    var name = parameter.GetProperty("name").GetString()!;
+                    parameters[id].Add(name);
+                    if (!parameter.TryGetProperty("description", out var d) || string.IsNullOrWhiteSpace(d.GetString()))
+                    {
+                        undescribed.Add($"{id}.{name}");
+                    }
+                }
+            }
+        }
+        Assert.Empty(undescribed);
+        Assert.Superset(new HashSet<string> { "from", "to", "limit", "name", "path", "filter", "goal" }, parameters["GetSummary"]);
+        Assert.Superset(new HashSet<string> { "interval", "metric", "filter" }, parameters["GetTimeseries"]);
+        Assert.Superset(new HashSet<string> { "by", "metric", "filter", "limit" }, parameters["GetBreakdown"]);
+        Assert.Superset(new HashSet<string> { "filter", "user_id", "session_id", "cursor" }, parameters["ListEvents"]);
+        Assert.Superset(new HashSet<string> { "seconds" }, parameters["StreamLive"]);
+        Assert.True(parameters.ContainsKey("StreamLiveFeed"));
+    }
+
+    [Fact]
     public async Task Docs_page_is_served_from_the_binary()
     {
         using var client = fixture.Client(null);

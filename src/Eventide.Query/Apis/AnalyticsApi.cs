@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Xml;
 using Eventide.Core;
 using Eventide.Query.Contracts;
-using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -122,7 +121,7 @@ public static class AnalyticsApi
     }
 
     private static async Task<IResult> FunnelAsync(
-        string site,
+        [Description("The site id.")] string site,
         [Description("Start of the range when the body has no 'from' (RFC 3339).")] string? from,
         [Description("End of the range when the body has no 'to' (RFC 3339).")] string? to,
         HttpContext context, AnalyticsStore store, EventideOptions options, TimeProvider time, CancellationToken ct)
@@ -149,7 +148,7 @@ public static class AnalyticsApi
         }
         var users = await store.FunnelAsync(site, range, funnel!, ct);
         var steps = funnel!.Steps.Select((step, i) => new FunnelStepResult(
-            step.Name!, step.Path, users[i], users[0] == 0 ? 0 : (double)users[i] / users[0])).ToList();
+            step.Name, step.Path, users[i], users[0] == 0 ? 0 : (double)users[i] / users[0])).ToList();
         return TypedResults.Ok(new FunnelResponse(site, range.From, range.To, (long)funnel.Window.TotalSeconds, steps));
     }
 
@@ -203,7 +202,7 @@ public static class AnalyticsApi
         {
             return $"The funnel window must be positive and at most {maxRangeDays} days; got {window}.";
         }
-        funnel = new FunnelDefinition(steps, window);
+        funnel = new FunnelDefinition(steps.Select(s => new FunnelStepMatch(s.Name!, s.Path)).ToList(), window);
         return null;
     }
 }

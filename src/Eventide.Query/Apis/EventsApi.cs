@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Eventide.Query.Contracts;
-using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

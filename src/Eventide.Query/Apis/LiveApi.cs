@@ -41,14 +41,14 @@ public static class LiveApi
         group.MapGet("/live/feed", FeedAsync)
             .WithName("StreamLiveFeed")
             .WithSummary("The live feed: each new event (time, event_id, name, path, referrer, user_id, session_id, properties, received_at) as it is stored, as server-sent events or WebSocket text messages.")
-            .WithDescription("Read once per second per site, 0.5 s after the second ends, at most 100 events per second (the newest). Same buffer bound as /live.")
+            .WithDescription("Read once per second per site, 0.5 s after the second ends, at most 100 events per second (the newest). A client that falls more than Eventide:Query:LiveBufferMessages messages plus one second of the feed (100) behind is disconnected.")
             .Produces<StoredEvent>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesQueryProblems();
         return endpoints;
     }
 
     private static Task<IResult> CountsAsync(
-        string site,
+        [Description("The site id.")] string site,
         [Description("Stop after this many messages (1-86400); without it the stream runs until the client disconnects.")] string? seconds,
         HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
@@ -60,7 +60,7 @@ public static class LiveApi
         return ServeAsync(context, site, LiveKind.Counts, max, hub, metrics, lifetime, loggers);
     }
 
-    private static Task<IResult> FeedAsync(string site, HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+    private static Task<IResult> FeedAsync([Description("The site id.")] string site, HttpContext context, LiveHub hub, QueryMetrics metrics, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
         ServeAsync(context, site, LiveKind.Feed, int.MaxValue, hub, metrics, lifetime, loggers);
 
     private static async Task<IResult> ServeAsync(HttpContext context, string site, LiveKind kind, int max,

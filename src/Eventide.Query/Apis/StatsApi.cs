@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Eventide.Core;
 using Eventide.Query.Contracts;
-using Eventide.Query.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

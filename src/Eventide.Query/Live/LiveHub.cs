@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Query.Contracts;
-using Eventide.Query.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -46,7 +45,10 @@ public sealed class LiveHub(AnalyticsStore store, TimeProvider time, EventideOpt
 
     public LiveSubscription Subscribe(string site, LiveKind kind)
     {
-        var subscription = new LiveSubscription(site, kind, Math.Max(1, options.Query.LiveBufferMessages), Unsubscribe);
+        // The feed offers up to MaxFeedPerSecond messages at once each second: a client that reads
+        // everything must still find room for a whole second, or a busy second drops every client.
+        var capacity = Math.Max(1, options.Query.LiveBufferMessages) + (kind == LiveKind.Feed ? MaxFeedPerSecond : 0);
+        var subscription = new LiveSubscription(site, kind, capacity, Unsubscribe);
         lock (_lock)
         {
             if (!_pumps.TryGetValue(site, out var pump))

@@ -19,6 +19,7 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, EventideOpt
     private const int MaxCacheEntries = 100_000;
 
     private readonly ConcurrentDictionary<string, (Caller Caller, long ExpiresAt)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<(string Site, ApiKeyKind Kind)?>> _inflight = new(StringComparer.Ordinal);
     private readonly byte[] _adminHash = options.Admin.Token.Length > 0 ? SHA256.HashData(Encoding.UTF8.GetBytes(options.Admin.Token)) : [];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -48,7 +49,19 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, EventideOpt
         {
             return hit.Caller;
         }
-        var found = await new SiteStore(dataSource).FindKeyAsync(token, cancellationToken);
+        // One lookup per key however many requests miss the cache at once: 10,000 live
+        // dashboards connecting together would otherwise take 10,000 pooled connections.
+        // The shared lookup ignores any one caller's cancellation; each waiter honours its own.
+        var lookup = _inflight.GetOrAdd(token, t => new SiteStore(dataSource).FindKeyAsync(t, CancellationToken.None));
+        (string Site, ApiKeyKind Kind)? found;
+        try
+        {
+            found = await lookup.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<string, Task<(string Site, ApiKeyKind Kind)?>>(token, lookup));
+        }
         var caller = found is { } f ? Caller.ForKey(f.Site, f.Kind) : Caller.Anonymous;
         if (_cache.Count >= MaxCacheEntries)
         {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Eventide.Testing;
 using Xunit.Abstractions;
 
@@ -8,56 +9,56 @@ namespace Eventide.Reliability.Tests.Security;
 /// src/ is either a parameter placeholder from SqlBuilder.Param or on this reviewed list,
 /// each with the reason it cannot carry input. A new splice fails the test until reviewed.
 /// </summary>
-public class SqlParameterizationTests(ITestOutputHelper output)
+public partial class SqlParameterizationTests(ITestOutputHelper output)
 {
-    /// <summary>(file name, spliced expression) → why it is safe.</summary>
+    /// <summary>(path under src/, spliced expression) → why it is safe.</summary>
     private static readonly Dictionary<(string File, string Expression), string> Reviewed = new()
     {
-        [("InboxListener.cs", "InboxWriter.NotifyChannel")] = "const channel name; LISTEN takes no parameters",
-        [("TimescalePolicies.cs", "refresh")] = "INTERVAL literal built from the integer RetentionOptions.AggregateRefreshDays (configuration, not input)",
-        [("TimescalePolicies.cs", "retention.Days")] = "integer from configuration",
-        [("TimescalePolicies.cs", "retention.CompressAfterDays")] = "integer from configuration",
-        [("Migrator.cs", "LockKey")] = "const long advisory lock key",
-        [("Migrator.cs", "chosen.ToString().ToLowerInvariant()")] = "TimescaleMode enum name (plain/timescale)",
-        [("Migrator.cs", "options.Shards")] = "integer from configuration, validated 1-4096",
-        [("PartitionMaintenance.cs", "RetentionLockKey")] = "const long advisory lock key",
-        [("InboxRotator.cs", "LockKey")] = "const long advisory lock key",
-        [("InboxRotator.cs", "Slots")] = "const int slot count",
-        [("InboxRotator.cs", "table")] = "\"eventide.inbox_\" + an int slot number 0-3: a fixed partition name (LOCK/TRUNCATE take no parameters)",
-        [("InboxRotator.cs", "(int)LockTimeout.TotalMilliseconds")] = "int from a const TimeSpan; SET LOCAL takes no parameters",
-        [("AnalyticsStore.cs", "s")] = "placeholder returned by sql.Param(site)",
-        [("AnalyticsStore.cs", "from")] = "placeholder returned by sql.Param(range.From)",
-        [("AnalyticsStore.cs", "to")] = "placeholder returned by sql.Param(range.To)",
-        [("AnalyticsStore.cs", "lim")] = "placeholder returned by sql.Param(limit)",
-        [("AnalyticsStore.cs", "pv")] = "placeholder returned by sql.Param(Pageview)",
-        [("AnalyticsStore.cs", "width")] = "placeholder returned by sql.Param(bucket width)",
-        [("AnalyticsStore.cs", "window")] = "placeholder returned by sql.Param(funnel.Window)",
-        [("AnalyticsStore.cs", "parts")] = "SQL text from SqlBuilder.EventParts: constants and placeholders only",
-        [("AnalyticsStore.cs", "users")] = "SQL text from SqlBuilder.UserParts: constants and placeholders only",
-        [("AnalyticsStore.cs", "SqlBuilder.Origin")] = "const timestamp literal",
-        [("AnalyticsStore.cs", "key")] = "column name chosen from the BreakdownDimension enum: \"path\" or \"name\"",
-        [("AnalyticsStore.cs", "match")] = "funnel step condition: constants and sql.Param placeholders (built two lines above)",
-        [("AnalyticsStore.cs", "i")] = "loop counter naming the CTE s1..sN",
-        [("AnalyticsStore.cs", "i + 1")] = "loop counter naming the CTE s1..sN",
-        [("AnalyticsStore.cs", "column")] = "column name from a fixed list in the loop header (name, path, user_id, session_id)",
-        [("AnalyticsStore.cs", "t")] = "placeholder returned by sql.Param(cursor time)",
-        [("AnalyticsStore.cs", "(step.Path is null ? \"\" : $\" AND e.path = {sql.Param(step.Path)}\")")] = "constant text with a sql.Param placeholder",
-        [("AnalyticsStore.cs", "raw")] = "SQL text from SqlBuilder.Conditions: constant column tests and Param placeholders only",
-        [("AnalyticsStore.cs", "goalBranch")] = "constant text with the site/range/goal placeholders and Conditions' text (built just above)",
-        [("AnalyticsStore.cs", "metricBranch")] = "constant text with placeholders, MetricColumns' text and Conditions' text (built just above)",
-        [("AnalyticsStore.cs", "value")] = "MetricColumns: sum()/avg() over a CASE whose property key is a Param placeholder, or a NULL literal",
-        [("AnalyticsStore.cs", "skipped")] = "MetricColumns: count(*) FILTER over a Param placeholder key, or a NULL literal",
-        [("AnalyticsStore.cs", "order")] = "constant ORDER BY prefix chosen by whether a metric was asked",
-        [("AnalyticsStore.cs", "p")] = "placeholder returned by sql.Param(metric.Property)",
-        [("SqlBuilder.cs", "raw")] = "Conditions' raw text: constant column tests and Param placeholders only",
-        [("SqlBuilder.cs", "aggregate")] = "Conditions' aggregate text: constant column tests and Param placeholders only",
-        [("SqlBuilder.cs", "Param(where.Name)")] = "placeholder returned by Param (the builder's own method)",
-        [("SqlBuilder.cs", "Param(where.Path)")] = "placeholder returned by Param (the builder's own method)",
-        [("SqlBuilder.cs", "Param(key)")] = "placeholder returned by Param (the builder's own method); the property key never enters the text",
-        [("SqlBuilder.cs", "site")] = "EventParts/UserParts take the site's placeholder; every caller passes sql.Param(site)",
-        [("SqlBuilder.cs", "from")] = "placeholder returned by Param(segment.Range.From)",
-        [("SqlBuilder.cs", "to")] = "placeholder returned by Param(segment.Range.To)",
-        [("SqlBuilder.cs", "Relation(segment.Source)")] = "aggregate view name from the RangeSource enum (events_1m/1h/1d)",
+        [("Eventide.Processor/InboxListener.cs", "InboxWriter.NotifyChannel")] = "const channel name; LISTEN takes no parameters",
+        [("Eventide.Storage/TimescalePolicies.cs", "refresh")] = "INTERVAL literal built from the integer RetentionOptions.AggregateRefreshDays (configuration, not input)",
+        [("Eventide.Storage/TimescalePolicies.cs", "retention.Days")] = "integer from configuration",
+        [("Eventide.Storage/TimescalePolicies.cs", "retention.CompressAfterDays")] = "integer from configuration",
+        [("Eventide.Storage/Migrator.cs", "LockKey")] = "const long advisory lock key",
+        [("Eventide.Storage/Migrator.cs", "chosen.ToString().ToLowerInvariant()")] = "TimescaleMode enum name (plain/timescale)",
+        [("Eventide.Storage/Migrator.cs", "options.Shards")] = "integer from configuration, validated 1-4096",
+        [("Eventide.Storage/Processing/PartitionMaintenance.cs", "RetentionLockKey")] = "const long advisory lock key",
+        [("Eventide.Storage/Inbox/InboxRotator.cs", "LockKey")] = "const long advisory lock key",
+        [("Eventide.Storage/Inbox/InboxRotator.cs", "Slots")] = "const int slot count",
+        [("Eventide.Storage/Inbox/InboxRotator.cs", "table")] = "\"eventide.inbox_\" + an int slot number 0-3: a fixed partition name (LOCK/TRUNCATE take no parameters)",
+        [("Eventide.Storage/Inbox/InboxRotator.cs", "(int)LockTimeout.TotalMilliseconds")] = "int from a const TimeSpan; SET LOCAL takes no parameters",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "s")] = "placeholder returned by sql.Param(site)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "from")] = "placeholder returned by sql.Param(range.From)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "to")] = "placeholder returned by sql.Param(range.To)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "lim")] = "placeholder returned by sql.Param(limit)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "pv")] = "placeholder returned by sql.Param(Pageview)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "width")] = "placeholder returned by sql.Param(bucket width)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "window")] = "placeholder returned by sql.Param(funnel.Window)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "parts")] = "SQL text from SqlBuilder.EventParts: constants and placeholders only",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "users")] = "SQL text from SqlBuilder.UserParts: constants and placeholders only",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "SqlBuilder.Origin")] = "const timestamp literal",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "key")] = "column name chosen from the BreakdownDimension enum: \"path\" or \"name\"",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "match")] = "funnel step condition: constants and sql.Param placeholders (built two lines above)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "i")] = "loop counter naming the CTE s1..sN",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "i + 1")] = "loop counter naming the CTE s1..sN",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "column")] = "column name from a fixed list in the loop header (name, path, user_id, session_id)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "t")] = "placeholder returned by sql.Param(cursor time)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "(step.Path is null ? \"\" : $\" AND e.path = {sql.Param(step.Path)}\")")] = "constant text with a sql.Param placeholder",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "raw")] = "SQL text from SqlBuilder.Conditions: constant column tests and Param placeholders only",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "goalBranch")] = "constant text with the site/range/goal placeholders and Conditions' text (built just above)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "metricBranch")] = "constant text with placeholders, MetricColumns' text and Conditions' text (built just above)",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "value")] = "MetricColumns: sum()/avg() over a CASE whose property key is a Param placeholder, or a NULL literal",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "skipped")] = "MetricColumns: count(*) FILTER over a Param placeholder key, or a NULL literal",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "order")] = "constant ORDER BY prefix chosen by whether a metric was asked",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "p")] = "placeholder returned by sql.Param(metric.Property)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "raw")] = "Conditions' raw text: constant column tests and Param placeholders only",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "aggregate")] = "Conditions' aggregate text: constant column tests and Param placeholders only",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Name)")] = "placeholder returned by Param (the builder's own method)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Path)")] = "placeholder returned by Param (the builder's own method)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(key)")] = "placeholder returned by Param (the builder's own method); the property key never enters the text",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "site")] = "EventParts/UserParts take the site's placeholder; every caller passes sql.Param(site)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "from")] = "placeholder returned by Param(segment.Range.From)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "to")] = "placeholder returned by Param(segment.Range.To)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Relation(segment.Source)")] = "aggregate view name from the RangeSource enum (events_1m/1h/1d)",
     };
 
     [Fact]
@@ -69,7 +70,7 @@ public class SqlParameterizationTests(ITestOutputHelper output)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .ToList();
         Assert.True(files.Count > 50, $"only {files.Count} source files found under {src}");
-        var splices = files.SelectMany(f => SqlTextScanner.Scan(Path.GetFileName(f), File.ReadAllText(f))).ToList();
+        var splices = files.SelectMany(f => SqlTextScanner.Scan(RelativeToSrc(src, f), File.ReadAllText(f))).ToList();
         var unreviewed = splices
             .Where(s => !IsPlaceholder(s.Expression) && !Reviewed.ContainsKey((s.File, s.Expression)))
             .ToList();
@@ -78,6 +79,22 @@ public class SqlParameterizationTests(ITestOutputHelper output)
             string.Join("\n", unreviewed.Select(s => $"  {s.File}:{s.Line}: {s.Expression}")));
         var stale = Reviewed.Keys.Where(k => !splices.Any(s => (s.File, s.Expression) == k)).ToList();
         Assert.True(stale.Count == 0, "Reviewed entries that no longer occur (remove them): " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void Query_role_holds_no_sql()
+    {
+        var query = Path.Combine(EventideProcess.RepositoryRoot, "src", "Eventide.Query");
+        var files = Directory.EnumerateFiles(query, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(files.Count > 20, $"only {files.Count} source files found under {query}");
+        var offending = files
+            .Where(f => File.ReadAllText(f) is var text
+                && (text.Contains("Npgsql", StringComparison.Ordinal) || SqlStatement().IsMatch(text) || SqlTextScanner.Scan(f, text).Count > 0))
+            .Select(f => Path.GetRelativePath(query, f))
+            .ToList();
+        Assert.True(offending.Count == 0, "SQL belongs in Eventide.Storage; found in Eventide.Query: " + string.Join(", ", offending));
     }
 
     [Fact]
@@ -100,6 +117,11 @@ public class SqlParameterizationTests(ITestOutputHelper output)
         Assert.Contains("sql.Param(id)", found);
         Assert.True(IsPlaceholder("sql.Param(id)"));
     }
+
+    private static string RelativeToSrc(string src, string file) => Path.GetRelativePath(src, file).Replace(Path.DirectorySeparatorChar, '/');
+
+    [GeneratedRegex(@"\b(SELECT\b[^;]*\bFROM|INSERT INTO|DELETE FROM|UPDATE\s+eventide\.)")]
+    private static partial Regex SqlStatement();
 
     private static bool IsPlaceholder(string expression) =>
         expression.StartsWith("sql.Param(", StringComparison.Ordinal) && expression.EndsWith(')');

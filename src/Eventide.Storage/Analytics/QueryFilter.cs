@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// Exact-match filters shared by summary, timeseries, breakdown and events: event name, path

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// Keyset position for paging raw events in (time DESC, event_id DESC)

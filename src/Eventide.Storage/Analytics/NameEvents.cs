@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Eventide.Query.Contracts;
+namespace Eventide.Storage.Analytics;
 
 public sealed record NameEvents(
     [property: JsonPropertyName("name")] string Name,

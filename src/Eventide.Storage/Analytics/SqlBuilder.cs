@@ -1,7 +1,7 @@
 using System.Text;
 using Npgsql;
 
-namespace Eventide.Query.Data;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>Builds one SQL statement with positional parameters ($1, $2, …).</summary>
 internal sealed class SqlBuilder

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Eventide.Query.Contracts;
+namespace Eventide.Storage.Analytics;
 
 public sealed record PathPageviews(
     [property: JsonPropertyName("path")] string Path,

@@ -1,6 +1,4 @@
-using Eventide.Query.Contracts;
-
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// What the summary and /stats share: counts and the ranked lists; <see cref="GoalUsers"/> is

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Eventide.Query.Contracts;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// Events for one value; <see cref="Key"/> is null for events without that path, referrer, user

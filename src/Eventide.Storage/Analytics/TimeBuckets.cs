@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// UTC-aligned bucket arithmetic. Buckets start at whole minutes, hours and

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Eventide.Query.Contracts;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// One bucket; the first and last may be partial and count only the part inside the range.

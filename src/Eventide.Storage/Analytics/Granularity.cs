@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>Bucket widths of the aggregates, and of timeseries points.</summary>
 public enum Granularity

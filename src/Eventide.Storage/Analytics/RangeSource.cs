@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>Where one piece of a range is read from.</summary>
 public enum RangeSource

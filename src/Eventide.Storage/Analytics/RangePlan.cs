@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// Splits a range into pieces each served by the coarsest relation whose

@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Storage.Analytics;
 
 public enum MetricKind
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Eventide.Query.Contracts;
+namespace Eventide.Storage.Analytics;
 
 public sealed record StoredEvent(
     [property: JsonPropertyName("time")] DateTimeOffset Time,

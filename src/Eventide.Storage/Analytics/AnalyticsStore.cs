@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Eventide.Query.Contracts;
 using Npgsql;
 
-namespace Eventide.Query.Data;
+namespace Eventide.Storage.Analytics;
 
 /// <summary>
 /// The query role's SQL. Every statement reads the same relation names in
@@ -191,7 +190,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         for (var i = 0; i < funnel.Steps.Count; i++)
         {
             var step = funnel.Steps[i];
-            var match = $"e.site_id = {s} AND e.time >= {from} AND e.time < {to} AND e.user_id IS NOT NULL AND e.name = {sql.Param(step.Name!)}"
+            var match = $"e.site_id = {s} AND e.time >= {from} AND e.time < {to} AND e.user_id IS NOT NULL AND e.name = {sql.Param(step.Name)}"
                 + (step.Path is null ? "" : $" AND e.path = {sql.Param(step.Path)}");
             ctes.Add(i == 0
                 ? $"s1 AS (SELECT e.user_id, min(e.time) AS anchor, min(e.time) AS t FROM eventide.events e WHERE {match} GROUP BY e.user_id)"
