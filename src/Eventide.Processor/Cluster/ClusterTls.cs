@@ -59,7 +59,8 @@ public sealed class ClusterTls
         {
             certificate = X509Certificate2.CreateFromPemFile(options.CertificatePath, options.KeyPath);
         }
-        catch (CryptographicException ex)
+        // A key of another certificate fails with ArgumentException; unreadable PEM with CryptographicException.
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new ClusterTlsException(
                 $"Eventide:Cluster:Tls: the key '{options.KeyPath}' does not match the certificate '{options.CertificatePath}', or one of them is not PEM: {ex.Message}", ex);
