@@ -15,8 +15,11 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
         {
             using var http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-            var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            // The all role is ready once its processor member is Up and its shard region registered,
+            // which follows the start by a moment: wait for that, then read the storage mode.
+            var ready = await Eventually.WaitAsync(
+                () => http.GetAsync(new Uri("/readyz", UriKind.Relative)),
+                r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "/readyz to answer 200");
             using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
             Assert.Contains("mode=plain", body.RootElement.GetProperty("checks").GetProperty("database").GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
