@@ -27,6 +27,7 @@ public partial class ClusterMembershipTests(ShardedDatabase db, ITestOutputHelpe
         var started = joinedAt.Elapsed;
         var samples = 0;
         TimeSpan? converged = null;
+        TimeSpan? allUp = null;
         IReadOnlyList<ClusterView?> views = [];
         // 60 s from serving HTTP: starting two processes beside the load can itself take tens of seconds here.
         while (joinedAt.Elapsed < started + TimeSpan.FromSeconds(60))
@@ -37,6 +38,10 @@ public partial class ClusterMembershipTests(ShardedDatabase db, ITestOutputHelpe
             {
                 Assert.True(view.MaxHoldersPerShard <= 1, $"{view.Self} saw a shard on two members: {string.Join(", ", view.Placements)}");
             }
+            if (allUp is null && views.Count == 3 && views.All(v => v?.UpMembers == 3))
+            {
+                allUp = joinedAt.Elapsed;
+            }
             if (views.Count == 3 && views.All(v => v?.Settled(ShardedDatabase.Shards, 3) == true))
             {
                 converged = joinedAt.Elapsed;
@@ -46,8 +51,14 @@ public partial class ClusterMembershipTests(ShardedDatabase db, ITestOutputHelpe
         }
         Assert.True(converged is not null, $"not settled 60 s after both new processors served HTTP ({started.TotalSeconds:F1} s after their start); last views: " +
             string.Join(" | ", views.Select(v => v is null ? "no answer" : $"{v.Self}: {string.Join(", ", v.Members.Select(m => $"{m.Key}={m.Value}"))}; {v.HeldShards} shards held by {v.DistinctHolders}")));
-        output.WriteLine($"1 → 3 converged {converged!.Value.TotalSeconds:F1} s after the joins began " +
-            $"({(converged.Value - started).TotalSeconds:F1} s after both new processors served HTTP); {samples} samples, never two holders");
+        // The rebalance itself is asserted: from every member seeing three members up to every
+        // shard held, by all three. Starting the two .NET processes beside the load varies by a
+        // factor of several with the machine's load, so those figures are reported only.
+        var rebalanced = converged.Value - allUp!.Value;
+        Assert.True(rebalanced <= TimeSpan.FromSeconds(10), $"the shards took {rebalanced.TotalSeconds:F1} s to spread after all three members were up");
+        output.WriteLine($"1 → 3 converged {converged.Value.TotalSeconds:F1} s after the joins began " +
+            $"({(converged.Value - started).TotalSeconds:F1} s after both new processors served HTTP, {rebalanced.TotalSeconds:F1} s after every view showed three members up); " +
+            $"{samples} samples, never two holders");
 
         await stop.CancelAsync();
         await running;
