@@ -18,7 +18,29 @@ public static partial class WrkComparison
 
     public static async Task<int> RunAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
     {
-        var ct = CancellationToken.None;
+        var rows = await MeasureAsync(a, workload, sites, drain, secs, withWrk: true, CancellationToken.None);
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
+        md.AppendLine();
+        md.Append(Markdown(rows));
+        Directory.CreateDirectory(a.Out);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var mdPath = Path.Combine(a.Out, $"{stamp}-wrk.md");
+        await File.WriteAllTextAsync(Path.Combine(a.Out, $"{stamp}-wrk.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(mdPath, md.ToString(), Encoding.UTF8);
+        Console.WriteLine(md);
+        Progress.Say($"==> wrote {mdPath}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Batch 1 at each connection count from the bench's generator and then, when
+    /// <paramref name="withWrk"/> and wrk is installed, from wrk; the inbox drained after each.
+    /// </summary>
+    public static async Task<List<Row>> MeasureAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain,
+        Func<double, TimeSpan> secs, bool withWrk, CancellationToken ct)
+    {
+        withWrk = withWrk && WrkInstalled();
         var script = Path.Combine(Path.GetTempPath(), $"eventide-wrk-{Environment.ProcessId}.lua");
         await File.WriteAllTextAsync(script, LuaScript(sites.Take(50).ToList()), ct);
         var rows = new List<Row>();
@@ -26,39 +48,45 @@ public static partial class WrkComparison
         {
             foreach (var connections in ConnectionCounts)
             {
-                Progress.Say($"==> batch 1, {connections} connections: bench generator");
+                Progress.Phase($"batch 1, {connections} connections: bench generator");
                 var bench = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(15), null, ct);
                 await drain();
-                Progress.Say($"==> batch 1, {connections} connections: wrk");
-                var wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
-                await drain();
-                rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 99), bench.Failures, wrk.RequestsPerSecond, wrk.P99Ms, wrk.NotAccepted));
+                WrkResult? wrk = null;
+                if (withWrk)
+                {
+                    Progress.Phase($"batch 1, {connections} connections: wrk");
+                    wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
+                    await drain();
+                }
+                rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 50), Percentiles.Of(bench.LatenciesMs, 95), Percentiles.Of(bench.LatenciesMs, 99), bench.Failures,
+                    bench.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+                    wrk?.RequestsPerSecond ?? double.NaN, wrk?.P50Ms ?? double.NaN, wrk?.P99Ms ?? double.NaN, wrk?.NotAccepted ?? 0, Progress.LoadAverage()));
             }
         }
         finally
         {
             File.Delete(script);
         }
+        return rows;
+    }
 
+    /// <summary>The comparison table (bench ÷ wrk within 0.9–1.1 means the generator is not the bound).</summary>
+    public static string Markdown(IEnumerable<Row> rows)
+    {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
-        md.AppendLine();
-        md.AppendLine("| connections | bench events/s | bench ack p99 | wrk events/s | wrk ack p99 | bench ÷ wrk | not accepted (bench / wrk) |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| batch 1, connections | bench events/s | bench ack p50 / p99 | wrk events/s | wrk ack p50 / p99 | bench ÷ wrk | not accepted (bench / wrk) | load average |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
+            var statuses = string.Join(", ", r.BenchStatuses.Where(kv => kv.Key != "202").Select(kv => $"{(kv.Key == "0" ? "no answer" : kv.Key)}: {kv.Value:N0}"));
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP99Ms:F1} ms | {r.WrkEventsPerSecond:N0} | {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0} / {r.WrkFailures:N0} |");
+                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.LoadAverage:F1} |");
         }
-        Directory.CreateDirectory(a.Out);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var mdPath = Path.Combine(a.Out, $"{stamp}-wrk.md");
-        await File.WriteAllTextAsync(Path.Combine(a.Out, $"{stamp}-wrk.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }), ct);
-        await File.WriteAllTextAsync(mdPath, md.ToString(), Encoding.UTF8, ct);
-        Console.WriteLine(md);
-        Progress.Say($"==> wrote {mdPath}");
-        return 0;
+        return md.ToString();
     }
+
+    private static bool WrkInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "wrk")));
 
     /// <summary>
     /// Requests like the bench's batch-1 phase: a JSON array of one event with a fresh id for one
@@ -103,13 +131,14 @@ public static partial class WrkComparison
         return wrk.ExitCode == 0 ? WrkResult.Parse(output) : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {errors}{output}");
     }
 
-    public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP99Ms, long BenchFailures, double WrkEventsPerSecond, double WrkP99Ms, long WrkFailures)
+    public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP50Ms, double BenchP95Ms, double BenchP99Ms, long BenchFailures, Dictionary<string, long> BenchStatuses,
+        double WrkEventsPerSecond, double WrkP50Ms, double WrkP99Ms, long WrkFailures, double LoadAverage)
     {
-        public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : 0;
+        public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : double.NaN;
     }
 
     /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
-    public sealed record WrkResult(double RequestsPerSecond, double P99Ms, long NotAccepted)
+    public sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long NotAccepted)
     {
         public static WrkResult Parse(string output)
         {
@@ -121,8 +150,9 @@ public static partial class WrkComparison
             var requests = long.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture);
             var seconds = Seconds(total.Groups[2].Value, total.Groups[3].Value);
             var non2xx = NotAcceptedPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var p50 = P50Pattern().Match(output) is { Success: true } h ? Milliseconds(h.Groups[1].Value, h.Groups[2].Value) : double.NaN;
             var p99 = P99Pattern().Match(output) is { Success: true } p ? Milliseconds(p.Groups[1].Value, p.Groups[2].Value) : double.NaN;
-            return new WrkResult((requests - non2xx) / seconds, p99, non2xx);
+            return new WrkResult((requests - non2xx) / seconds, p50, p99, non2xx);
         }
 
         private static double Seconds(string value, string unit) => Milliseconds(value, unit) / 1000;
@@ -139,6 +169,9 @@ public static partial class WrkComparison
 
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex NotAcceptedPattern();
+
+    [GeneratedRegex(@"^\s*50%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P50Pattern();
 
     [GeneratedRegex(@"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
     private static partial Regex P99Pattern();
