@@ -16,9 +16,12 @@ public static partial class WrkComparison
 {
     public static readonly int[] ConnectionCounts = [32, 256];
 
-    public static async Task<int> RunAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
+    /// <summary>The busiest sites, which both generators post to.</summary>
+    private const int WrkSites = 50;
+
+    public static async Task<int> RunAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
     {
-        var rows = await MeasureAsync(a, workload, sites, drain, secs, withWrk: true, CancellationToken.None);
+        var rows = await MeasureAsync(a, sites, drain, secs, withWrk: true, CancellationToken.None);
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
         md.AppendLine();
@@ -37,30 +40,45 @@ public static partial class WrkComparison
     /// Batch 1 at each connection count from the bench's generator and then, when
     /// <paramref name="withWrk"/> and wrk is installed, from wrk; the inbox drained after each.
     /// </summary>
-    public static async Task<List<Row>> MeasureAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain,
+    public static async Task<List<Row>> MeasureAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain,
         Func<double, TimeSpan> secs, bool withWrk, CancellationToken ct)
     {
         withWrk = withWrk && WrkInstalled();
+        // The same traffic as the Lua script sends: the 50 busiest sites, picked uniformly, no
+        // resent ids. With the 1000 Zipf-skewed sites the events spread over more shards, the
+        // processor runs more small transactions beside the load, and on two cores the bench
+        // then measured a different server, not a different generator.
+        var workload = new Workload([.. sites.Take(WrkSites)], duplicateShare: 0, siteExponent: 0);
         var script = Path.Combine(Path.GetTempPath(), $"eventide-wrk-{Environment.ProcessId}.lua");
-        await File.WriteAllTextAsync(script, LuaScript(sites.Take(50).ToList()), ct);
+        await File.WriteAllTextAsync(script, LuaScript([.. sites.Take(WrkSites)]), ct);
         var rows = new List<Row>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
             foreach (var connections in ConnectionCounts)
             {
                 Progress.Phase($"batch 1, {connections} connections: bench generator");
+                var before = await CommitStats.ReadAsync(http, a.Ingest);
+                var benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds;
                 var bench = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(15), null, ct);
+                benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds - benchCpu;
+                var benchCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
                 await drain();
                 WrkResult? wrk = null;
+                var wrkCommits = (double.NaN, double.NaN);
                 if (withWrk)
                 {
                     Progress.Phase($"batch 1, {connections} connections: wrk");
+                    before = await CommitStats.ReadAsync(http, a.Ingest);
                     wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
+                    wrkCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
                     await drain();
                 }
                 rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 50), Percentiles.Of(bench.LatenciesMs, 95), Percentiles.Of(bench.LatenciesMs, 99), bench.Failures,
                     bench.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
-                    wrk?.RequestsPerSecond ?? double.NaN, wrk?.P50Ms ?? double.NaN, wrk?.P99Ms ?? double.NaN, wrk?.NotAccepted ?? 0, Progress.LoadAverage()));
+                    wrk?.RequestsPerSecond ?? double.NaN, wrk?.P50Ms ?? double.NaN, wrk?.P99Ms ?? double.NaN, wrk?.NotAccepted ?? 0, Progress.LoadAverage(),
+                    benchCommits.MeanMs, benchCommits.EventsPerCommit, wrkCommits.Item1, wrkCommits.Item2,
+                    bench.Requests > 0 ? benchCpu * 1e6 / bench.Requests : double.NaN, wrk is { Requests: > 0 } w ? w.CpuSeconds * 1e6 / w.Requests : double.NaN));
             }
         }
         finally
@@ -74,13 +92,13 @@ public static partial class WrkComparison
     public static string Markdown(IEnumerable<Row> rows)
     {
         var md = new StringBuilder();
-        md.AppendLine("| batch 1, connections | bench events/s | bench ack p50 / p99 | wrk events/s | wrk ack p50 / p99 | bench ÷ wrk | not accepted (bench / wrk) | load average |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| batch 1, connections | bench events/s | bench ack p50 / p99 | wrk events/s | wrk ack p50 / p99 | bench ÷ wrk | not accepted (bench / wrk) | group commit: mean ms, events (bench / wrk) | generator CPU per request (bench / wrk) | load average |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             var statuses = string.Join(", ", r.BenchStatuses.Where(kv => kv.Key != "202").Select(kv => $"{(kv.Key == "0" ? "no answer" : kv.Key)}: {kv.Value:N0}"));
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.LoadAverage:F1} |");
+                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.BenchCommitMs:F1} ms, {r.BenchEventsPerCommit:F0} / {r.WrkCommitMs:F1} ms, {r.WrkEventsPerCommit:F0} | {r.BenchCpuMicrosPerRequest:F0} / {r.WrkCpuMicrosPerRequest:F0} µs | {r.LoadAverage:F1} |");
         }
         return md.ToString();
     }
@@ -103,7 +121,15 @@ public static partial class WrkComparison
         lua.AppendLine("}");
         lua.AppendLine("""
             local n = 0
-            math.randomseed(os.time())
+            -- Each wrk thread its own seed: with one seed both threads would send the same ids.
+            local threads = 0
+            function setup(thread)
+              threads = threads + 1
+              thread:set("tid", threads)
+            end
+            function init(args)
+              math.randomseed(os.time() * 100 + tid)
+            end
             request = function()
               n = n + 1
               local s = sites[math.random(#sites)]
@@ -125,14 +151,34 @@ public static partial class WrkComparison
             RedirectStandardError = true,
         };
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; install it with apt-get install wrk");
-        var output = await wrk.StandardOutput.ReadToEndAsync(ct);
-        var errors = await wrk.StandardError.ReadToEndAsync(ct);
+        var output = wrk.StandardOutput.ReadToEndAsync(ct);
+        var errors = wrk.StandardError.ReadToEndAsync(ct);
+        // wrk's CPU, read from /proc while it runs (a reaped process has none): the last reading
+        // misses at most the final 200 ms.
+        var sampler = new ProcessSampler("wrk", wrk.Id);
+        double cpu = 0;
+        while (!wrk.HasExited)
+        {
+            try
+            {
+                cpu = sampler.CpuSeconds();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                break;
+            }
+            await Task.Delay(200, ct);
+        }
         await wrk.WaitForExitAsync(ct);
-        return wrk.ExitCode == 0 ? WrkResult.Parse(output) : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {errors}{output}");
+        return wrk.ExitCode == 0
+            ? WrkResult.Parse(await output) with { CpuSeconds = cpu }
+            : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {await errors}{await output}");
     }
 
     public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP50Ms, double BenchP95Ms, double BenchP99Ms, long BenchFailures, Dictionary<string, long> BenchStatuses,
-        double WrkEventsPerSecond, double WrkP50Ms, double WrkP99Ms, long WrkFailures, double LoadAverage)
+        double WrkEventsPerSecond, double WrkP50Ms, double WrkP99Ms, long WrkFailures, double LoadAverage,
+        double BenchCommitMs, double BenchEventsPerCommit, double WrkCommitMs, double WrkEventsPerCommit,
+        double BenchCpuMicrosPerRequest, double WrkCpuMicrosPerRequest)
     {
         public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : double.NaN;
     }
@@ -140,6 +186,12 @@ public static partial class WrkComparison
     /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
     public sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long NotAccepted)
     {
+        /// <summary>CPU seconds wrk used (user + system).</summary>
+        public double CpuSeconds { get; init; }
+
+        /// <summary>Requests wrk sent, answered or not.</summary>
+        public long Requests { get; init; }
+
         public static WrkResult Parse(string output)
         {
             var total = TotalPattern().Match(output);
@@ -152,7 +204,7 @@ public static partial class WrkComparison
             var non2xx = NotAcceptedPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
             var p50 = P50Pattern().Match(output) is { Success: true } h ? Milliseconds(h.Groups[1].Value, h.Groups[2].Value) : double.NaN;
             var p99 = P99Pattern().Match(output) is { Success: true } p ? Milliseconds(p.Groups[1].Value, p.Groups[2].Value) : double.NaN;
-            return new WrkResult((requests - non2xx) / seconds, p50, p99, non2xx);
+            return new WrkResult((requests - non2xx) / seconds, p50, p99, non2xx) { Requests = requests };
         }
 
         private static double Seconds(string value, string unit) => Milliseconds(value, unit) / 1000;
