@@ -54,9 +54,9 @@ public sealed class CpuSnapshot
 
     /// <summary>
     /// utime + stime of the postmaster and its children (the backends the pools keep open, the
-    /// WAL writer, the checkpointer), or of every process named postgres when the postmaster is
-    /// not known. A backend that exits within the phase takes its time with it, so this is a
-    /// lower bound.
+    /// WAL writer, the checkpointer) plus the time of the children it has reaped, or of every
+    /// live process named postgres when the postmaster is not known (then a backend that exits
+    /// within the phase takes its time with it, and the figure is a lower bound).
     /// </summary>
     private static double PostgresCpuSeconds()
     {
@@ -77,6 +77,14 @@ public sealed class CpuSnapshot
                 if (ours && stat[(open + 1)..stat.LastIndexOf(')')] == "postgres")
                 {
                     seconds += ProcessSampler.CpuSecondsOf(stat);
+                    if (pid == PostmasterPid)
+                    {
+                        // cutime + cstime: the backends that have exited (a pool closing idle
+                        // connections), whose time would otherwise vanish from the sum.
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        seconds += (double.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture)
+                            + double.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+                    }
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
