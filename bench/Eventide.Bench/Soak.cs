@@ -1,5 +1,4 @@
 using System.Globalization;
-using Eventide.Storage;
 using Npgsql;
 
 namespace Eventide.Bench;
