@@ -33,10 +33,33 @@ public sealed class Args
     /// <summary>Only batch 1 at 32 and 256 connections from the bench's generator and from wrk (WrkComparison.cs).</summary>
     public bool WrkCompare { get; private set; }
 
-    /// <summary>--only query | live: run that benchmark alone (QueryBench, LiveBench).</summary>
+    /// <summary>
+    /// --only query | live: run that benchmark alone (QueryBench, LiveBench); --only horizontal | sites | wrk:
+    /// the warm-up and that phase of the default run alone.
+    /// </summary>
     public string? Only { get; private set; }
 
     public Uri Query { get; private set; } = new("http://127.0.0.1:8083");
+
+    /// <summary>The processor scripts/bench started (its /metrics and /v1/admin/cluster).</summary>
+    public Uri Processor { get; private set; } = new("http://127.0.0.1:8082");
+
+    /// <summary>The eventide binary, for the processors the horizontal phase adds.</summary>
+    public string? EventideDll { get; private set; }
+
+    /// <summary>The first processor's Akka address, which the added processors join.</summary>
+    public string? ClusterSeed { get; private set; }
+
+    public string AdminToken { get; private set; } = "bench-admin";
+
+    /// <summary>The horizontal curve runs 1 … this many processors.</summary>
+    public int MaxProcessors { get; private set; } = 3;
+
+    /// <summary>Sites of the scale-of-sites phase.</summary>
+    public int ScaleSites { get; private set; } = 100_000;
+
+    /// <summary>The processor's Eventide:Processor:SitePassivationSeconds (scripts/bench sets both).</summary>
+    public int SitePassivationSeconds { get; private set; } = 300;
     public int QueryEvents { get; private set; } = 5_000_000;
     public int QueryRepeats { get; private set; } = 20;
     public int LiveSubscribers { get; private set; } = 10_000;
@@ -71,6 +94,13 @@ public sealed class Args
                 case "--wrk-compare": a.WrkCompare = true; break;
                 case "--only": a.Only = Next(); break;
                 case "--query": a.Query = new Uri(Next()); break;
+                case "--processor": a.Processor = new Uri(Next()); break;
+                case "--eventide-dll": a.EventideDll = Next(); break;
+                case "--cluster-seed": a.ClusterSeed = Next(); break;
+                case "--admin-token": a.AdminToken = Next(); break;
+                case "--processors": a.MaxProcessors = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--scale-sites": a.ScaleSites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--site-passivation": a.SitePassivationSeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--query-events": a.QueryEvents = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--query-repeats": a.QueryRepeats = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--live-subscribers": a.LiveSubscribers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

@@ -32,9 +32,31 @@ public sealed class CpuSnapshot
     }
 
     /// <summary>
-    /// utime + stime of every live process named postgres (backends the pool
-    /// keeps open, the WAL writer, the checkpointer). A backend that exits
-    /// within the phase takes its time with it, so this is a lower bound.
+    /// The bench's own postmaster; its children are the backends counted. On a shared machine
+    /// other PostgreSQL servers run too, and counting every process named postgres made the
+    /// database's share of the CPU meaningless (and negative when their backends exited).
+    /// </summary>
+    public static int? PostmasterPid { get; set; }
+
+    /// <summary>The parent of the process serving <paramref name="backendPid"/>: its postmaster.</summary>
+    public static int? ParentOf(int backendPid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{backendPid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// utime + stime of the postmaster and its children (the backends the pools keep open, the
+    /// WAL writer, the checkpointer) plus the time of the children it has reaped, or of every
+    /// live process named postgres when the postmaster is not known (then a backend that exits
+    /// within the phase takes its time with it, and the figure is a lower bound).
     /// </summary>
     private static double PostgresCpuSeconds()
     {
@@ -49,9 +71,20 @@ public sealed class CpuSnapshot
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
-                if (stat[(open + 1)..stat.LastIndexOf(')')] == "postgres")
+                var pid = int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture);
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                var ours = PostmasterPid is not { } postmaster || pid == postmaster || parent == postmaster;
+                if (ours && stat[(open + 1)..stat.LastIndexOf(')')] == "postgres")
                 {
                     seconds += ProcessSampler.CpuSecondsOf(stat);
+                    if (pid == PostmasterPid)
+                    {
+                        // cutime + cstime: the backends that have exited (a pool closing idle
+                        // connections), whose time would otherwise vanish from the sum.
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        seconds += (double.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture)
+                            + double.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+                    }
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

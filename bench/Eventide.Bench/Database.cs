@@ -12,6 +12,13 @@ public sealed class Database(NpgsqlDataSource dataSource)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>The process id of the backend serving a connection of the pool (its parent is the postmaster).</summary>
+    public async Task<int> BackendPidAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT pg_backend_pid()");
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     public async Task<long> InboxEventsAsync(CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("SELECT coalesce(sum(event_count), 0)::bigint FROM eventide.inbox");
@@ -43,7 +50,7 @@ public sealed class Database(NpgsqlDataSource dataSource)
         var sw = Stopwatch.StartNew();
         await ExecAsync(conn, $$"""
             INSERT INTO eventide.bench_scratch
-            SELECT now() - (i % 3600) * INTERVAL '1 second', 'bench-' || lpad((i % 1000)::text, 4, '0'),
+            SELECT now() - (i % 3600) * INTERVAL '1 second', 'bench-' || lpad((i % 1000)::text, 6, '0'),
                    gen_random_uuid()::text, 'pageview', '/p/' || (i % 200), 'https://www.google.com/',
                    'u' || (i % 20000), NULL, '{"plan":"free","value":1}'::jsonb, now()
             FROM generate_series(1, {{rows}}) AS i

@@ -36,6 +36,8 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
             var random = new Random(w * 7919 + batchSize);
             var recent = new string[4096];
             var recentCount = 0;
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(batchSize * 240);
+            using var json = new System.Text.Json.Utf8JsonWriter(buffer);
             while (stopwatch.Elapsed < duration && !ct.IsCancellationRequested)
             {
                 long intended;
@@ -58,7 +60,7 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
                     intended = stopwatch.ElapsedTicks;
                 }
                 var (site, key) = workload.PickSite(random);
-                var body = workload.Batch(random, site, batchSize, recent, ref recentCount, out _);
+                var body = workload.Batch(random, site, batchSize, recent, ref recentCount, buffer, json);
                 var (status, accepted) = await connection.PostJsonAsync("/v1/events", key, body, ct);
                 var latencyMs = (stopwatch.ElapsedTicks - intended) * 1000.0 / Stopwatch.Frequency;
                 local.Requests++;

@@ -34,6 +34,7 @@ public static class Program
 
         await using var dataSource = NpgsqlDataSource.Create(a.ConnectionString);
         var db = new Database(dataSource);
+        CpuSnapshot.PostmasterPid = CpuSnapshot.ParentOf(await db.BackendPidAsync(ct));
         var samplers = a.Pids.Select(p => new ProcessSampler(p.Key, p.Value)).ToList();
         samplers.ForEach(s => s.Start());
         using var sampling = new CancellationTokenSource();
@@ -46,51 +47,67 @@ public static class Program
             }
         });
 
-        Progress.Say($"==> creating {a.Sites} sites");
+        Progress.Phase($"creating {a.Sites} sites");
         var store = new SiteStore(dataSource);
-        var sites = await CreateSitesAsync(store, "bench", a.Sites);
+        var sites = await SiteScale.CreateSitesAsync(dataSource, "bench", a.Sites, ct);
         var probeKeys = await store.CreateAsync("bench-probe", ct);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
         var runner = new LoadRunner(a.Ingest, workload);
+        Func<Task> drain = () => DrainAsync(db, TimeSpan.FromSeconds(180));
+        var processor = samplers.FirstOrDefault(s => s.Name == "processor");
 
-        Progress.Say("==> warm-up");
+        Progress.Phase("warm-up");
         await runner.RunAsync("warm-up", a.Connections, 100, Secs(5), null, ct);
-        await DrainAsync(db, TimeSpan.FromSeconds(120));
+        await drain();
+
+        async Task<int> Finish(int code)
+        {
+            await sampling.CancelAsync();
+            await samplerTask;
+            return code;
+        }
 
         if (a.GrpcCompare)
         {
-            var code = await GrpcComparison.RunAsync(a, runner, workload, () => DrainAsync(db, TimeSpan.FromSeconds(180)), Secs);
-            await sampling.CancelAsync();
-            await samplerTask;
-            return code;
+            return await Finish(await GrpcComparison.RunAsync(a, runner, workload, drain, Secs));
         }
-
-        if (a.WrkCompare)
+        if (a.WrkCompare || a.Only == "wrk")
         {
-            var code = await WrkComparison.RunAsync(a, workload, sites, () => DrainAsync(db, TimeSpan.FromSeconds(180)), Secs);
-            await sampling.CancelAsync();
-            await samplerTask;
-            return code;
+            return await Finish(await WrkComparison.RunAsync(a, sites, drain, Secs));
         }
-
         if (a.OnlyRate is { } onlyRate)
         {
             await ProfileRateAsync(runner, a, onlyRate, samplers, db);
-            await sampling.CancelAsync();
-            await samplerTask;
-            return 0;
+            return await Finish(0);
         }
-
-        var saturation = new Dictionary<int, LoadResult>();
-        foreach (var batch in new[] { 1, 100, 1000 })
+        if (a.Only == "sites")
         {
-            Progress.Say($"==> ingestion at saturation, batch {batch}");
-            saturation[batch] = await runner.RunAsync($"saturation batch={batch}", a.Connections, batch, Secs(15), null, ct);
-            await DrainAsync(db, TimeSpan.FromSeconds(180));
+            var alone = await SiteScale.RunAsync(a, dataSource, processor, a.Rate ?? 10_000, Secs(45), drain, ct);
+            return await Finish(await WriteAsync(a, ExtraPhases.Build(a, [], alone, [])));
+        }
+        if (a.Only == "horizontal")
+        {
+            var curve = await Horizontal.RunAsync(a, db, runner, samplers, drain, Secs(25), ct);
+            return await Finish(await WriteAsync(a, ExtraPhases.Build(a, [], null, curve)));
+        }
+        if (a.Only is { } only)
+        {
+            throw new ArgumentException($"--only {only}: expected query, live, wrk, sites or horizontal");
         }
 
-        Progress.Say("==> end to end, sustained");
+        // Batch 1 at 32 and 256 connections, from the bench's generator and from wrk when it is
+        // installed: the batch-1 rows, and the check that the generator is not their bound.
+        var batchOne = await WrkComparison.MeasureAsync(a, sites, drain, Secs, withWrk: true, ct);
+        var saturation = new Dictionary<int, LoadResult>();
+        foreach (var batch in new[] { 100, 1000 })
+        {
+            Progress.Phase($"ingestion at saturation, batch {batch}");
+            saturation[batch] = await runner.RunAsync($"saturation batch={batch}", a.Connections, batch, Secs(15), null, ct);
+            await drain();
+        }
+
+        Progress.Phase("end to end, sustained");
         var e2eSeconds = Math.Max(5, 60 * scale);
         var statements = await db.ResetStatementsAsync(ct);
         var storedBefore = await db.StoredEventsAsync(ct);
@@ -105,38 +122,59 @@ public static class Program
         var inboxAtEnd = await db.InboxEventsAsync(ct);
         var e2eIngest = await e2eLoad;
         var endToEnd = (storedAfter - storedBefore) / e2eElapsed;
-        await DrainAsync(db, TimeSpan.FromSeconds(180));
+        await drain();
 
         // Half of what the whole pipeline sustains, not of what ingestion alone accepts: above the
         // end-to-end rate the inbox grows and latency measures the backlog, not the pipeline.
         var half = endToEnd * 0.5;
-        Progress.Say($"==> 50 % of the end-to-end rate: {half:F0} events/s with freshness probes");
+        Progress.Phase($"50 % of the end-to-end rate: {half:F0} events/s with freshness probes");
         using var probeCts = new CancellationTokenSource();
         var probe = new FreshnessProbe(a.Ingest, probeKeys.Site, probeKeys.WriteKey, db, http);
         var probing = probe.RunAsync(probeCts.Token);
+        var halfStatementsOn = statements && await db.ResetStatementsAsync(ct);
         var halfCpuStart = CpuSnapshot.Take(samplers);
         var halfLoad = await runner.RunAsync("50% load", a.Connections, 100, Secs(45), half, ct);
         var halfCpu = CpuSnapshot.Take(samplers).CoresSince(halfCpuStart);
+        var halfStatements = halfStatementsOn ? await db.TopStatementsAsync(8, ct) : [];
         await probeCts.CancelAsync();
         await probing;
-        await DrainAsync(db, TimeSpan.FromSeconds(120));
+        await drain();
 
-        Progress.Say("==> ceiling: server-side INSERT … SELECT into a scratch copy of events");
+        // The same half rate, spread over many sites in small batches.
+        var scaleResult = await SiteScale.RunAsync(a, dataSource, processor, half, Secs(45), drain, ct);
+        var horizontal = await Horizontal.RunAsync(a, db, runner, samplers, drain, Secs(25), ct);
+
+        Progress.Phase("ceiling: server-side INSERT … SELECT into a scratch copy of events");
         var ceiling = await db.CeilingAsync(a.Quick ? 200_000 : 1_000_000, ct);
-        Progress.Say("==> naive baseline: one INSERT per event over one connection");
+        Progress.Phase("naive baseline: one INSERT per event over one connection");
         var naive = await db.NaiveAsync(Secs(10), ct);
 
         await sampling.CancelAsync();
         await samplerTask;
-        var report = Report.Build(a, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers,
-            new PhaseProfile(e2eCpu, halfCpu, topStatements));
+        var report = Report.Build(a, batchOne, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers,
+            new PhaseProfile(e2eCpu, halfCpu, topStatements, halfStatements));
+        var extra = ExtraPhases.Build(a, batchOne, scaleResult, horizontal);
+        foreach (var (k, v) in extra.Json)
+        {
+            report.Json[k] = v;
+        }
+        return await WriteAsync(a, new Report(report.Json, report.Markdown + Environment.NewLine + extra.Markdown));
+    }
+
+    /// <summary>Writes bench/results/&lt;timestamp&gt;.json and .md and prints the markdown.</summary>
+    private static async Task<int> WriteAsync(Args a, Report report)
+    {
+        report.Json["phases"] = Progress.Phases.Select(m => new { title = m.Title, start_s = m.StartSeconds, load_average = m.LoadAverage }).ToList();
+        report.Json["total_seconds"] = Progress.ElapsedSeconds;
+        var markdown = report.Markdown + Environment.NewLine + ExtraPhases.PhaseTable(Progress.Phases, Progress.ElapsedSeconds);
         Directory.CreateDirectory(a.Out);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var jsonPath = Path.Combine(a.Out, $"{stamp}.json");
-        var mdPath = Path.Combine(a.Out, $"{stamp}.md");
+        var suffix = a.Only is { } only ? "-" + only : "";
+        var jsonPath = Path.Combine(a.Out, $"{stamp}{suffix}.json");
+        var mdPath = Path.Combine(a.Out, $"{stamp}{suffix}.md");
         await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report.Json, new JsonSerializerOptions { WriteIndented = true }));
-        await File.WriteAllTextAsync(mdPath, report.Markdown, Encoding.UTF8);
-        Console.WriteLine(report.Markdown);
+        await File.WriteAllTextAsync(mdPath, markdown, Encoding.UTF8);
+        Console.WriteLine(markdown);
         Progress.Say($"==> wrote {jsonPath} and {mdPath}");
         return 0;
     }
@@ -155,18 +193,6 @@ public static class Program
             $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; CPU: {cpu}"));
         await DrainAsync(db, TimeSpan.FromSeconds(120));
         Console.WriteLine("peak RSS: " + string.Join(", ", samplers.Select(s => $"{s.Name} {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB")));
-    }
-
-    /// <summary>Sites <paramref name="prefix"/>-0000 … with their write keys, created 8 at a time.</summary>
-    public static async Task<(string Site, string Key)[]> CreateSitesAsync(SiteStore store, string prefix, int count)
-    {
-        var sites = new (string Site, string Key)[count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, c) =>
-        {
-            var keys = await store.CreateAsync($"{prefix}-{i:D4}", c);
-            sites[i] = (keys.Site, keys.WriteKey);
-        });
-        return sites;
     }
 
     private static async Task DrainAsync(Database db, TimeSpan timeout)

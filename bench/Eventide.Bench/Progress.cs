@@ -1,8 +1,14 @@
 namespace Eventide.Bench;
 
-/// <summary>One status line a second on stderr while a phase runs.</summary>
+/// <summary>
+/// One status line a second on stderr while a phase runs, and a line per phase with the time
+/// since the run began and the machine's load average (which the report keeps next to each
+/// phase: on a shared machine it says how far to trust the figures).
+/// </summary>
 public static class Progress
 {
+    private static readonly System.Diagnostics.Stopwatch Run = System.Diagnostics.Stopwatch.StartNew();
+    private static readonly List<PhaseMark> Marks = [];
     private static long _events;
     private static long _requests;
     private static long _failures;
@@ -44,4 +50,43 @@ public static class Progress
     public static void Status(string line) => Console.Error.Write("\r" + line.PadRight(118));
 
     public static void Say(string line) => Console.Error.WriteLine(line);
+
+    /// <summary>Starts a phase: "[m:ss] ==> title (load average …)" and a mark for the report.</summary>
+    public static void Phase(string title)
+    {
+        var load = LoadAverage();
+        lock (Marks)
+        {
+            Marks.Add(new PhaseMark(title, Run.Elapsed.TotalSeconds, load));
+        }
+        Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"[{(int)Run.Elapsed.TotalMinutes}:{Run.Elapsed.Seconds:D2}] ==> {title} (load average {load:F1})"));
+    }
+
+    /// <summary>The phases so far, each with its start (seconds into the run) and the 1-minute load average then.</summary>
+    public static IReadOnlyList<PhaseMark> Phases
+    {
+        get
+        {
+            lock (Marks)
+            {
+                return [.. Marks];
+            }
+        }
+    }
+
+    public static double ElapsedSeconds => Run.Elapsed.TotalSeconds;
+
+    /// <summary>The 1-minute load average from /proc/loadavg; NaN where there is none.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Eventide.Storage;
 using Npgsql;
 
 namespace Eventide.Bench;
@@ -25,7 +24,7 @@ public static class Soak
         var samplers = a.Pids.Select(p => new ProcessSampler(p.Key, p.Value)).ToList();
 
         Progress.Say($"==> creating {a.Sites} sites");
-        var sites = await Program.CreateSitesAsync(new SiteStore(dataSource), "soak", a.Sites);
+        var sites = await SiteScale.CreateSitesAsync(dataSource, "soak", a.Sites, CancellationToken.None);
         var workload = new Workload(sites, duplicateShare: 0.10);
         using var http = LoadRunner.CreateClient(a.Connections + 4);
         var runner = new LoadRunner(a.Ingest, workload);

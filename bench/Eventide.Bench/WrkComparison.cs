@@ -16,49 +16,95 @@ public static partial class WrkComparison
 {
     public static readonly int[] ConnectionCounts = [32, 256];
 
-    public static async Task<int> RunAsync(Args a, Workload workload, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
+    /// <summary>The busiest sites, which both generators post to.</summary>
+    private const int WrkSites = 50;
+
+    public static async Task<int> RunAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain, Func<double, TimeSpan> secs)
     {
-        var ct = CancellationToken.None;
+        var rows = await MeasureAsync(a, sites, drain, secs, withWrk: true, CancellationToken.None);
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
+        md.AppendLine();
+        md.Append(Markdown(rows));
+        Directory.CreateDirectory(a.Out);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var mdPath = Path.Combine(a.Out, $"{stamp}-wrk.md");
+        await File.WriteAllTextAsync(Path.Combine(a.Out, $"{stamp}-wrk.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(mdPath, md.ToString(), Encoding.UTF8);
+        Console.WriteLine(md);
+        Progress.Say($"==> wrote {mdPath}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Batch 1 at each connection count from the bench's generator and then, when
+    /// <paramref name="withWrk"/> and wrk is installed, from wrk; the inbox drained after each.
+    /// </summary>
+    public static async Task<List<Row>> MeasureAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, Func<Task> drain,
+        Func<double, TimeSpan> secs, bool withWrk, CancellationToken ct)
+    {
+        withWrk = withWrk && WrkInstalled();
+        // The same traffic as the Lua script sends: the 50 busiest sites, picked uniformly, no
+        // resent ids. With the 1000 Zipf-skewed sites the events spread over more shards, the
+        // processor runs more small transactions beside the load, and on two cores the bench
+        // then measured a different server, not a different generator.
+        var workload = new Workload([.. sites.Take(WrkSites)], duplicateShare: 0, siteExponent: 0);
         var script = Path.Combine(Path.GetTempPath(), $"eventide-wrk-{Environment.ProcessId}.lua");
-        await File.WriteAllTextAsync(script, LuaScript(sites.Take(50).ToList()), ct);
+        await File.WriteAllTextAsync(script, LuaScript([.. sites.Take(WrkSites)]), ct);
         var rows = new List<Row>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
             foreach (var connections in ConnectionCounts)
             {
-                Progress.Say($"==> batch 1, {connections} connections: bench generator");
+                Progress.Phase($"batch 1, {connections} connections: bench generator");
+                var before = await CommitStats.ReadAsync(http, a.Ingest);
+                var benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds;
                 var bench = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(15), null, ct);
+                benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds - benchCpu;
+                var benchCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
                 await drain();
-                Progress.Say($"==> batch 1, {connections} connections: wrk");
-                var wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
-                await drain();
-                rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 99), bench.Failures, wrk.RequestsPerSecond, wrk.P99Ms, wrk.NotAccepted));
+                WrkResult? wrk = null;
+                var wrkCommits = (double.NaN, double.NaN);
+                if (withWrk)
+                {
+                    Progress.Phase($"batch 1, {connections} connections: wrk");
+                    before = await CommitStats.ReadAsync(http, a.Ingest);
+                    wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
+                    wrkCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
+                    await drain();
+                }
+                rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 50), Percentiles.Of(bench.LatenciesMs, 95), Percentiles.Of(bench.LatenciesMs, 99), bench.Failures,
+                    bench.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+                    wrk?.RequestsPerSecond ?? double.NaN, wrk?.P50Ms ?? double.NaN, wrk?.P99Ms ?? double.NaN, wrk?.NotAccepted ?? 0, Progress.LoadAverage(),
+                    benchCommits.MeanMs, benchCommits.EventsPerCommit, wrkCommits.Item1, wrkCommits.Item2,
+                    bench.Requests > 0 ? benchCpu * 1e6 / bench.Requests : double.NaN, wrk is { Requests: > 0 } w ? w.CpuSeconds * 1e6 / w.Requests : double.NaN));
             }
         }
         finally
         {
             File.Delete(script);
         }
+        return rows;
+    }
 
+    /// <summary>The comparison table (bench ÷ wrk within 0.9–1.1 means the generator is not the bound).</summary>
+    public static string Markdown(IEnumerable<Row> rows)
+    {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
-        md.AppendLine();
-        md.AppendLine("| connections | bench events/s | bench ack p99 | wrk events/s | wrk ack p99 | bench ÷ wrk | not accepted (bench / wrk) |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| batch 1, connections | bench events/s | bench ack p50 / p99 | wrk events/s | wrk ack p50 / p99 | bench ÷ wrk | not accepted (bench / wrk) | group commit: mean ms, events (bench / wrk) | generator CPU per request (bench / wrk) | load average |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
+            var statuses = string.Join(", ", r.BenchStatuses.Where(kv => kv.Key != "202").Select(kv => $"{(kv.Key == "0" ? "no answer" : kv.Key)}: {kv.Value:N0}"));
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP99Ms:F1} ms | {r.WrkEventsPerSecond:N0} | {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0} / {r.WrkFailures:N0} |");
+                $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.BenchCommitMs:F1} ms, {r.BenchEventsPerCommit:F0} / {r.WrkCommitMs:F1} ms, {r.WrkEventsPerCommit:F0} | {r.BenchCpuMicrosPerRequest:F0} / {r.WrkCpuMicrosPerRequest:F0} µs | {r.LoadAverage:F1} |");
         }
-        Directory.CreateDirectory(a.Out);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var mdPath = Path.Combine(a.Out, $"{stamp}-wrk.md");
-        await File.WriteAllTextAsync(Path.Combine(a.Out, $"{stamp}-wrk.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }), ct);
-        await File.WriteAllTextAsync(mdPath, md.ToString(), Encoding.UTF8, ct);
-        Console.WriteLine(md);
-        Progress.Say($"==> wrote {mdPath}");
-        return 0;
+        return md.ToString();
     }
+
+    private static bool WrkInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "wrk")));
 
     /// <summary>
     /// Requests like the bench's batch-1 phase: a JSON array of one event with a fresh id for one
@@ -75,7 +121,15 @@ public static partial class WrkComparison
         lua.AppendLine("}");
         lua.AppendLine("""
             local n = 0
-            math.randomseed(os.time())
+            -- Each wrk thread its own seed: with one seed both threads would send the same ids.
+            local threads = 0
+            function setup(thread)
+              threads = threads + 1
+              thread:set("tid", threads)
+            end
+            function init(args)
+              math.randomseed(os.time() * 100 + tid)
+            end
             request = function()
               n = n + 1
               local s = sites[math.random(#sites)]
@@ -97,20 +151,47 @@ public static partial class WrkComparison
             RedirectStandardError = true,
         };
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; install it with apt-get install wrk");
-        var output = await wrk.StandardOutput.ReadToEndAsync(ct);
-        var errors = await wrk.StandardError.ReadToEndAsync(ct);
+        var output = wrk.StandardOutput.ReadToEndAsync(ct);
+        var errors = wrk.StandardError.ReadToEndAsync(ct);
+        // wrk's CPU, read from /proc while it runs (a reaped process has none): the last reading
+        // misses at most the final 200 ms.
+        var sampler = new ProcessSampler("wrk", wrk.Id);
+        double cpu = 0;
+        while (!wrk.HasExited)
+        {
+            try
+            {
+                cpu = sampler.CpuSeconds();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                break;
+            }
+            await Task.Delay(200, ct);
+        }
         await wrk.WaitForExitAsync(ct);
-        return wrk.ExitCode == 0 ? WrkResult.Parse(output) : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {errors}{output}");
+        return wrk.ExitCode == 0
+            ? WrkResult.Parse(await output) with { CpuSeconds = cpu }
+            : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {await errors}{await output}");
     }
 
-    public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP99Ms, long BenchFailures, double WrkEventsPerSecond, double WrkP99Ms, long WrkFailures)
+    public sealed record Row(int Connections, double BenchEventsPerSecond, double BenchP50Ms, double BenchP95Ms, double BenchP99Ms, long BenchFailures, Dictionary<string, long> BenchStatuses,
+        double WrkEventsPerSecond, double WrkP50Ms, double WrkP99Ms, long WrkFailures, double LoadAverage,
+        double BenchCommitMs, double BenchEventsPerCommit, double WrkCommitMs, double WrkEventsPerCommit,
+        double BenchCpuMicrosPerRequest, double WrkCpuMicrosPerRequest)
     {
-        public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : 0;
+        public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : double.NaN;
     }
 
     /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
-    public sealed record WrkResult(double RequestsPerSecond, double P99Ms, long NotAccepted)
+    public sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long NotAccepted)
     {
+        /// <summary>CPU seconds wrk used (user + system).</summary>
+        public double CpuSeconds { get; init; }
+
+        /// <summary>Requests wrk sent, answered or not.</summary>
+        public long Requests { get; init; }
+
         public static WrkResult Parse(string output)
         {
             var total = TotalPattern().Match(output);
@@ -121,8 +202,9 @@ public static partial class WrkComparison
             var requests = long.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture);
             var seconds = Seconds(total.Groups[2].Value, total.Groups[3].Value);
             var non2xx = NotAcceptedPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var p50 = P50Pattern().Match(output) is { Success: true } h ? Milliseconds(h.Groups[1].Value, h.Groups[2].Value) : double.NaN;
             var p99 = P99Pattern().Match(output) is { Success: true } p ? Milliseconds(p.Groups[1].Value, p.Groups[2].Value) : double.NaN;
-            return new WrkResult((requests - non2xx) / seconds, p99, non2xx);
+            return new WrkResult((requests - non2xx) / seconds, p50, p99, non2xx) { Requests = requests };
         }
 
         private static double Seconds(string value, string unit) => Milliseconds(value, unit) / 1000;
@@ -139,6 +221,9 @@ public static partial class WrkComparison
 
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex NotAcceptedPattern();
+
+    [GeneratedRegex(@"^\s*50%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P50Pattern();
 
     [GeneratedRegex(@"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
     private static partial Regex P99Pattern();

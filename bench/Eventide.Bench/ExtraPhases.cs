@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace Eventide.Bench;
+
+/// <summary>
+/// The tables of the phases past the core ones: batch 1 against wrk, the scale of sites, the
+/// horizontal curve, and every phase's start and load average.
+/// </summary>
+public static class ExtraPhases
+{
+    public static Report Build(Args a, List<WrkComparison.Row> batchOne, SiteScale.Result? scale, List<Horizontal.Point> horizontal)
+    {
+        var md = new StringBuilder();
+        var json = new Dictionary<string, object>();
+        if (batchOne.Count > 0)
+        {
+            md.AppendLine("Batch 1, closed loop, from the bench's generator and from wrk in turn (bench ÷ wrk within 0.9–1.1: the generator is not the bound):");
+            md.AppendLine();
+            md.Append(WrkComparison.Markdown(batchOne));
+            md.AppendLine();
+        }
+        if (scale is { } s)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"Scale of sites: {s.Sites:N0} sites (created with their write keys in {s.CreateSeconds:F1} s), Zipf-skewed (s = {SiteScale.Exponent}), batches of {s.BatchSize} on {SiteScale.Connections} connections, open loop at {s.TargetRate:N0} events/s; site entities passivate after {s.PassivationSeconds} s idle:");
+            md.AppendLine();
+            md.AppendLine("| scale of sites | value |");
+            md.AppendLine("|---|---:|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| accepted events/s (ack p50 / p99) | {s.Load.EventsPerSecond:N0} ({Percentiles.Of(s.Load.LatenciesMs, 50):F1} / {Percentiles.Of(s.Load.LatenciesMs, 99):F1} ms, non-202 {s.Load.Failures:N0}) |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| sites that sent events | {s.SitesWithEvents:N0} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| processor peak RSS during the phase | {s.PeakRssMb:F0} MB |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| site entities alive: peak / when the inbox was drained / after {s.IdleSeconds:F0} s idle | {s.EntitiesPeak:N0} / {s.EntitiesAtLoadEnd:N0} / {s.EntitiesAfterIdle:N0} |");
+            md.AppendLine();
+            md.AppendLine("| target | goal | measured | met |");
+            md.AppendLine("|---|---|---:|---|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| processor RSS with {s.Sites:N0} sites | ≤ 300 MB | {s.PeakRssMb:F0} MB | {(s.PeakRssMb <= 300 ? "yes" : "**no**")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| site entities passivated when idle | 0 left | {s.EntitiesAfterIdle:N0} | {(s.EntitiesAfterIdle == 0 ? "yes" : "**no**")} |");
+            md.AppendLine();
+            json["site_scale"] = new
+            {
+                sites = s.Sites,
+                create_seconds = s.CreateSeconds,
+                batch = s.BatchSize,
+                target_events_per_s = s.TargetRate,
+                events_per_s = s.Load.EventsPerSecond,
+                ack_ms = new { p50 = Percentiles.Of(s.Load.LatenciesMs, 50), p99 = Percentiles.Of(s.Load.LatenciesMs, 99) },
+                failures = s.Load.Failures,
+                sites_with_events = s.SitesWithEvents,
+                processor_peak_rss_mb = s.PeakRssMb,
+                entities_peak = s.EntitiesPeak,
+                entities_at_load_end = s.EntitiesAtLoadEnd,
+                entities_after_idle = s.EntitiesAfterIdle,
+                idle_seconds = s.IdleSeconds,
+                passivation_seconds = s.PassivationSeconds,
+            };
+        }
+        if (horizontal.Count > 0)
+        {
+            md.AppendLine("Horizontal: processors of one Akka cluster on this machine against the one database, full-speed batches of 100 on the same connections:");
+            md.AppendLine();
+            md.AppendLine("| processors | shards by member | stored events/s | offered events/s | inbox at end | CPU: processors / postgres / ingestion / generator | largest processor RSS |");
+            md.AppendLine("|---:|---|---:|---:|---:|---:|---:|");
+            foreach (var p in horizontal)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {p.Processors} | {p.ShardsByMember} | {p.EventsPerSecond:N0} | {p.OfferedPerSecond:N0} | {p.InboxAtEnd:N0} | {p.ProcessorsCores:F2} / {p.PostgresCores:F2} / {p.IngestionCores:F2} / {p.GeneratorCores:F2} | {p.ProcessorsRssMb:F0} MB |");
+            }
+            md.AppendLine();
+            json["horizontal"] = horizontal;
+        }
+        return new Report(json, md.ToString());
+    }
+
+    /// <summary>When each phase began and the load average then, and the run's total time.</summary>
+    public static string PhaseTable(IReadOnlyList<PhaseMark> phases, double totalSeconds)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var m in phases)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} |");
+        }
+        return md.ToString();
+    }
+}
