@@ -72,7 +72,7 @@ public static class QueryBench
                 times.Add(sw.Elapsed.TotalMilliseconds);
             }
             times.Sort();
-            var line = $"| {name} | {times.Count} | {Percentiles.Of(times, 0.50):0.0} | {Percentiles.Of(times, 0.95):0.0} | {times[^1]:0.0} |";
+            var line = $"| {name} | {times.Count} | {Percentiles.Of(times, 50):0.0} | {Percentiles.Of(times, 95):0.0} | {times[^1]:0.0} |";
             Progress.Say(line);
             lines.Add(line);
         }

@@ -86,12 +86,16 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         if (metric is not null)
         {
             var (_, raw) = sql.Conditions(where);
-            var (value, skipped) = MetricColumns(sql, metric);
+            var (value, skipped, present) = MetricColumns(sql, metric);
+            // Events without the property add to neither value nor skipped: leaving them out
+            // before grouping spares the aggregate most rows (purchases carry revenue, page
+            // views do not). A bucket without such events then has no metric row, which reads
+            // as the empty metric, as a row over no numbers would.
             metricBranch = $"""
 
                 UNION ALL
                 SELECT date_bin({width}, time, {SqlBuilder.Origin}), 0, 0, {value}, {skipped} FROM eventide.events
-                WHERE site_id = {s} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)}{raw} GROUP BY 1
+                WHERE site_id = {s} AND time >= {sql.Param(range.From)} AND time < {sql.Param(range.To)} AND {present}{raw} GROUP BY 1
                 """;
         }
         sql.Append($"""
@@ -104,8 +108,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
             ) x GROUP BY b
             """);
         var found = new Dictionary<DateTimeOffset, TimeseriesPoint>();
-        await using (var cmd = sql.ToCommand(dataSource))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        await using (var batch = Batch(sql, rawScan: metric is not null || where.HasProperties))
+        await using (var reader = await ExecuteAsync(batch, ct))
         {
             while (await reader.ReadAsync(ct))
             {
@@ -130,7 +134,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         var sql = new SqlBuilder();
         var s = sql.Param(site);
         var lim = sql.Param(limit);
-        if (by.Dimension is BreakdownDimension.Path or BreakdownDimension.Name && metric is null && !where.HasProperties)
+        var fromAggregates = by.Dimension is BreakdownDimension.Path or BreakdownDimension.Name && metric is null && !where.HasProperties;
+        if (fromAggregates)
         {
             var key = by.Dimension == BreakdownDimension.Path ? "path" : "name";
             var parts = sql.EventParts(s, RangePlan.ForEvents(range), where);
@@ -151,7 +156,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
                 _ => $"properties->>{sql.Param(by.Property!)}",
             };
             var (_, raw) = sql.Conditions(where);
-            var (value, skipped) = metric is null ? ("NULL::numeric", "NULL::bigint") : MetricColumns(sql, metric);
+            var (value, skipped, _) = metric is null ? ("NULL::numeric", "NULL::bigint", "") : MetricColumns(sql, metric);
             var order = metric is null ? "" : "m DESC NULLS LAST, ";
             sql.Append($"""
                 SELECT k, count(*)::bigint AS v, {value} AS m, {skipped} FROM (
@@ -160,8 +165,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
                 GROUP BY k ORDER BY {order}v DESC, k COLLATE "C" NULLS LAST LIMIT {lim}
                 """);
         }
-        await using var cmd = sql.ToCommand(dataSource);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await using var batch = Batch(sql, rawScan: !fromAggregates);
+        await using var reader = await ExecuteAsync(batch, ct);
         var rows = new List<BreakdownRow>();
         while (await reader.ReadAsync(ct))
         {
@@ -279,15 +284,32 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
     private static decimal? MetricEmpty(Metric metric) => metric.Kind == MetricKind.Sum ? 0m : null;
 
     /// <summary>
-    /// The metric over raw events, and the count of events whose property is present but not a
-    /// JSON number (JSON null included): those are skipped, never guessed at.
+    /// The metric over raw events, the count of events whose property is present but not a
+    /// JSON number (JSON null included: those are skipped, never guessed at), and the condition
+    /// that the property is present. The jsonb number is cast to numeric directly (the same
+    /// value and scale as parsing its text, without printing and parsing it), and jsonb_typeof,
+    /// which is null for an absent key, decides "present and not a number" with one lookup.
     /// </summary>
-    private static (string Value, string Skipped) MetricColumns(SqlBuilder sql, Metric metric)
+    private static (string Value, string Skipped, string Present) MetricColumns(SqlBuilder sql, Metric metric)
     {
-        var p = sql.Param(metric.Property);
-        var number = $"CASE WHEN jsonb_typeof(properties->{p}) = 'number' THEN (properties->>{p})::numeric END";
+        var v = $"(properties->{sql.Param(metric.Property)})";
+        var number = $"CASE WHEN jsonb_typeof({v}) = 'number' THEN {v}::numeric END";
         var value = metric.Kind == MetricKind.Sum ? $"sum({number})" : $"avg({number})";
-        return (value, $"count(*) FILTER (WHERE properties->{p} IS NOT NULL AND jsonb_typeof(properties->{p}) <> 'number')::bigint");
+        return (value, $"count(*) FILTER (WHERE jsonb_typeof({v}) <> 'number')::bigint", $"{v} IS NOT NULL");
+    }
+
+    /// <summary>The statement as a batch; one that scans raw events runs without JIT (<see cref="SqlBuilder.ToBatchWithoutJit"/>).</summary>
+    private NpgsqlBatch Batch(SqlBuilder sql, bool rawScan) => rawScan ? sql.ToBatchWithoutJit(dataSource) : sql.ToBatch(dataSource);
+
+    /// <summary>Runs the batch and positions the reader on the statement's rows (past the JIT setting's row, if any).</summary>
+    private static async Task<NpgsqlDataReader> ExecuteAsync(NpgsqlBatch batch, CancellationToken ct)
+    {
+        var reader = await batch.ExecuteReaderAsync(ct);
+        if (batch.BatchCommands.Count > 1)
+        {
+            await reader.NextResultAsync(ct);
+        }
+        return reader;
     }
 
     private static IReadOnlyList<RangeSegment> Raw(TimeRange range) => [new RangeSegment(RangeSource.Raw, range)];

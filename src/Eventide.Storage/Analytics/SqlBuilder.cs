@@ -8,6 +8,9 @@ internal sealed class SqlBuilder
 {
     public const string Origin = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
+    /// <summary>Turns JIT off until the end of the current (implicit) transaction.</summary>
+    public const string WithoutJitSql = "SELECT set_config('jit', 'off', true)";
+
     private readonly List<NpgsqlParameter> _parameters = [];
 
     public StringBuilder Text { get; } = new();
@@ -30,6 +33,34 @@ internal sealed class SqlBuilder
         var cmd = dataSource.CreateCommand(Text.ToString());
         cmd.Parameters.AddRange(_parameters.ToArray());
         return cmd;
+    }
+
+    /// <summary>
+    /// The statement behind <c>set_config('jit', 'off', true)</c> in one batch, for statements
+    /// that scan raw events. JIT compiles each expression once per partition and per parallel
+    /// worker: for a 30-day scan of 30 daily partitions that is hundreds of functions, and once
+    /// the plan's cost passes jit_optimize_above_cost (a few million events) LLVM's
+    /// optimization alone takes seconds, more than JIT ever saves on these scans (see
+    /// docs/query.md, "Speed"). A batch runs in one implicit transaction and the statement is
+    /// planned at its Bind, after the setting ran, so the setting covers exactly this
+    /// statement and ends with it: the pooled connection keeps the server's default. The
+    /// reader's first result is the setting's row; the statement's rows follow it.
+    /// </summary>
+    public NpgsqlBatch ToBatchWithoutJit(NpgsqlDataSource dataSource)
+    {
+        var batch = ToBatch(dataSource);
+        batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(WithoutJitSql));
+        return batch;
+    }
+
+    /// <summary>The statement as a batch of one.</summary>
+    public NpgsqlBatch ToBatch(NpgsqlDataSource dataSource)
+    {
+        var batch = dataSource.CreateBatch();
+        var statement = new NpgsqlBatchCommand(Text.ToString());
+        statement.Parameters.AddRange(_parameters.ToArray());
+        batch.BatchCommands.Add(statement);
+        return batch;
     }
 
     /// <summary>
