@@ -78,9 +78,9 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         var s = sql.Param(site);
         var width = sql.Param(TimeBuckets.Width(interval));
         var parts = sql.EventParts(s, where.HasProperties ? Raw(range) : RangePlan.ForEvents(range, interval), where);
-        // users_1h nests inside hour and day points only; per-minute users and
-        // filtered users come from raw events.
-        var userPlan = interval == Granularity.Minute || !where.IsEmpty ? Raw(range) : RangePlan.ForUsers(range);
+        // users_1h nests inside hour and day points only, users_1d inside day points only;
+        // per-minute users and filtered users come from raw events.
+        var userPlan = interval == Granularity.Minute || !where.IsEmpty ? Raw(range) : RangePlan.ForUsers(range, interval);
         var users = sql.UserParts(s, userPlan, where);
         var metricBranch = "";
         if (metric is not null)
