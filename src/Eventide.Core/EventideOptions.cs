@@ -207,11 +207,18 @@ public sealed class ProcessorOptions
     /// <summary>Batches a processor runs at once, whatever the number of shards it owns (each is one database transaction).</summary>
     public int MaxConcurrentBatches { get; set; } = 4;
 
+    /// <summary>
+    /// Plain mode: how often the materialized aggregates are refreshed, and how long an hour must
+    /// have gone without new events before it is (env Eventide__Processor__AggregateRefreshMs).
+    /// Answers are exact either way; this decides how much of them is read from raw events.
+    /// </summary>
+    public int AggregateRefreshMs { get; set; } = 2000;
+
     public string? Validate()
     {
-        if (BatchSize < 1 || FlushIntervalMs < 1 || DedupeWindowHours < 1)
+        if (BatchSize < 1 || FlushIntervalMs < 1 || DedupeWindowHours < 1 || AggregateRefreshMs < 1)
         {
-            return "Eventide:Processor BatchSize, FlushIntervalMs and DedupeWindowHours must be positive";
+            return "Eventide:Processor BatchSize, FlushIntervalMs, DedupeWindowHours and AggregateRefreshMs must be positive";
         }
         if (MaxConcurrentBatches is < 1 or > 64)
         {

@@ -26,6 +26,7 @@ public static class ProcessorRole
         services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LagStore>();
         services.AddSingleton<PartitionMaintenance>();
+        services.AddSingleton<AggregateRefresher>();
         services.AddSingleton<LocalShards>();
         services.AddSingleton<ProcessorClusterState>();
         services.AddSingleton<ClusterMetrics>();
@@ -49,6 +50,7 @@ public static class ProcessorRole
         services.AddHostedService<InboxListener>();
         services.AddHostedService<LagMonitor>();
         services.AddHostedService<RetentionJob>();
+        services.AddHostedService<AggregateRefreshJob>();
         services.AddSingleton<IReadinessCheck, ProcessorReadinessCheck>();
         return services;
     }

@@ -32,6 +32,20 @@ public sealed record ProcessorSettings
 
     public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Plain mode: the refresher's period, also the quiet time an hour needs before it is refreshed.</summary>
+    public TimeSpan AggregateRefresh { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Plain mode: an hour written without pause is refreshed after it has been dirty this long.
+    /// Each refresh recomputes the whole hour from raw events, so this bounds that work to one
+    /// recompute per busy (site, hour) every few minutes, while reads of the hour meanwhile
+    /// scan its raw events.
+    /// </summary>
+    public TimeSpan AggregateMaxDirty { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Plain mode: (site, hour)s per refresh transaction, so one commit stays short.</summary>
+    public int AggregateRefreshHours { get; init; } = 24;
+
     // The cache is only a fast path in front of eventide.event_ids (which is
     // what makes dedupe hold); at ~140 bytes an id, 1000 busy sites × 4096
     // ids cost ~570 MB of RSS in the benchmark, × 256 ids ~35 MB. The ids it
@@ -47,5 +61,6 @@ public sealed record ProcessorSettings
         SitePassivation = TimeSpan.FromSeconds(options.Processor.SitePassivationSeconds),
         MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,
+        AggregateRefresh = TimeSpan.FromMilliseconds(options.Processor.AggregateRefreshMs),
     };
 }

@@ -1,12 +1,26 @@
+using System.Diagnostics;
 using Eventide.Core;
+using Eventide.Storage;
+using Eventide.Storage.Processing;
 using Eventide.Testing;
+using Eventide.Testing.Dataset;
+using Npgsql;
 
 namespace Eventide.Query.Tests;
 
-/// <summary>The standard dataset on plain PostgreSQL (aggregates as views).</summary>
+/// <summary>
+/// The standard dataset on plain PostgreSQL, its materialized aggregates refreshed, then late
+/// events stored into hours already refreshed: most days are wholly clean (materialized day
+/// rows), every fifth day mixes clean hours with dirty ones read raw, so every branch of the
+/// aggregate views, and every mix of them, must give the LINQ answers.
+/// </summary>
 public class PlainQueryApiFixture : QueryApiFixture
 {
     private readonly MigratedPostgresFixture _db = new();
+
+    public int LateEvents { get; private set; }
+
+    public long DirtyHours { get; private set; }
 
     protected override async Task<EventideOptions> CreateDatabaseAsync()
     {
@@ -15,4 +29,23 @@ public class PlainQueryApiFixture : QueryApiFixture
     }
 
     protected override Task DropDatabaseAsync() => _db.DisposeAsync();
+
+    protected override async Task<(IReadOnlyDictionary<string, SiteKeys> Keys, TimeSpan Elapsed)> LoadAsync(NpgsqlDataSource dataSource)
+    {
+        var sw = Stopwatch.StartNew();
+        var keys = new Dictionary<string, SiteKeys>();
+        var sites = new SiteStore(dataSource);
+        foreach (var site in Dataset.Events.Select(e => e.SiteId).Distinct().Order(StringComparer.Ordinal))
+        {
+            keys[site] = await sites.CreateAsync(site, CancellationToken.None);
+        }
+        var late = Dataset.Events.Where((e, i) => i % 50 == 0 && (int)(e.Timestamp - EventDataset.Start).TotalDays % 5 == 0).ToHashSet();
+        await EventDataset.InsertAsync(dataSource, Dataset.Events.Where(e => !late.Contains(e)).ToList());
+        var refresher = new AggregateRefresher(dataSource);
+        await refresher.RefreshAllAsync(CancellationToken.None);
+        await EventDataset.InsertAsync(dataSource, late.ToList());
+        LateEvents = late.Count;
+        DirtyHours = await refresher.PendingAsync(CancellationToken.None);
+        return (keys, sw.Elapsed);
+    }
 }

@@ -44,13 +44,17 @@ public abstract class QueryApiFixture : IAsyncLifetime
 
     protected virtual EventDataset CreateDataset() => EventDataset.Standard;
 
+    /// <summary>Loads <see cref="Dataset"/>; returns each site's keys and the time it took.</summary>
+    protected virtual Task<(IReadOnlyDictionary<string, SiteKeys> Keys, TimeSpan Elapsed)> LoadAsync(NpgsqlDataSource dataSource) =>
+        Dataset.LoadTimedAsync(dataSource);
+
     public async Task InitializeAsync()
     {
         var options = await CreateDatabaseAsync();
         options.Admin.Token = AdminToken;
         _dataSource = NpgsqlDataSource.Create(options.Database.ConnectionString);
         Dataset = CreateDataset();
-        (Keys, LoadTime) = await Dataset.LoadTimedAsync(_dataSource);
+        (Keys, LoadTime) = await LoadAsync(_dataSource);
         var quiet = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",

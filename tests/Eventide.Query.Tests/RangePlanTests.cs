@@ -26,7 +26,8 @@ public class RangePlanTests
         var range = new TimeRange(T("2026-01-01T00:00:00Z"), T("2026-01-31T00:00:00Z"));
         Assert.Equal([new RangeSegment(RangeSource.Day, range)], RangePlan.ForEvents(range));
         Assert.Equal([new RangeSegment(RangeSource.Hour, range)], RangePlan.ForEvents(range, Granularity.Hour));
-        Assert.Equal([new RangeSegment(RangeSource.Hour, range)], RangePlan.ForUsers(range));
+        Assert.Equal([new RangeSegment(RangeSource.Day, range)], RangePlan.ForUsers(range));
+        Assert.Equal([new RangeSegment(RangeSource.Hour, range)], RangePlan.ForUsers(range, Granularity.Hour));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public class RangePlanTests
             var from = origin.AddTicks(rng.NextInt64(TimeSpan.FromDays(40).Ticks) / 10 * 10);
             var to = from.AddTicks(rng.NextInt64(TimeSpan.FromDays(rng.Next(3) == 0 ? 0.01 : 20).Ticks) / 10 * 10);
             var range = new TimeRange(from, to);
-            foreach (var plan in new[] { RangePlan.ForEvents(range), RangePlan.ForEvents(range, Granularity.Minute), RangePlan.ForUsers(range) })
+            foreach (var plan in new[] { RangePlan.ForEvents(range), RangePlan.ForEvents(range, Granularity.Minute), RangePlan.ForUsers(range), RangePlan.ForUsers(range, Granularity.Hour) })
             {
                 var cursor = from;
                 foreach (var segment in plan)

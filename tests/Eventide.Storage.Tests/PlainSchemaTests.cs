@@ -13,6 +13,7 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
         { "events_1h", "bucket,site_id,name,path,events" },
         { "events_1d", "bucket,site_id,name,path,events" },
         { "users_1h", "bucket,site_id,user_id,events" },
+        { "users_1d", "bucket,site_id,user_id,events" },
         { "inbox", "id,slot,shard,event_count,received_at,payload" },
         { "event_ids", "site_id,event_id,seen_at" },
         { "dead_letters", "id,site_id,event_id,source,payload,error,failed_at,replayed_at" },
@@ -40,15 +41,27 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
         {
             await ensure.ExecuteNonQueryAsync();
         }
+        // With the dirty marks the processor's storing transaction writes in the same commit.
         await using (var insert = new Npgsql.NpgsqlCommand("""
-            INSERT INTO eventide.events (time, site_id, event_id, name, path, user_id, received_at)
-            VALUES ('2026-03-01T10:00:30Z', 'p1', 'a', 'pageview', '/', 'u1', now()),
-                   ('2026-03-01T10:00:45Z', 'p1', 'b', 'pageview', '/', 'u2', now()),
-                   ('2026-03-02T23:59:59Z', 'p1', 'c', 'signup', null, 'u1', now())
+            WITH i AS (
+                INSERT INTO eventide.events (time, site_id, event_id, name, path, user_id, received_at)
+                VALUES ('2026-03-01T10:00:30Z', 'p1', 'a', 'pageview', '/', 'u1', now()),
+                       ('2026-03-01T10:00:45Z', 'p1', 'b', 'pageview', '/', 'u2', now()),
+                       ('2026-03-02T23:59:59Z', 'p1', 'c', 'signup', null, 'u1', now())
+                RETURNING site_id, time)
+            SELECT count(*) FROM (SELECT eventide.mark_aggregates_dirty(array_agg(site_id), array_agg(time)) FROM i) m
             """, conn))
         {
-            Assert.Equal(3, await insert.ExecuteNonQueryAsync());
+            Assert.Equal(1L, await insert.ExecuteScalarAsync());
         }
+        await AssertAggregatesAsync(conn);
+        await new Processing.AggregateRefresher(db.DataSource).RefreshAllAsync(CancellationToken.None);
+        Assert.Equal(0L, await new Processing.AggregateRefresher(db.DataSource).PendingAsync(CancellationToken.None));
+        await AssertAggregatesAsync(conn);
+    }
+
+    private static async Task AssertAggregatesAsync(Npgsql.NpgsqlConnection conn)
+    {
         await using var check = new Npgsql.NpgsqlCommand("""
             SELECT (SELECT events FROM eventide.events_1m WHERE site_id = 'p1' AND bucket = '2026-03-01T10:00:00Z'),
                    (SELECT sum(events) FROM eventide.events_1d WHERE site_id = 'p1' AND bucket = '2026-03-02T00:00:00Z'),

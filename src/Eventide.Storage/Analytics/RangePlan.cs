@@ -16,8 +16,13 @@ public static class RangePlan
     public static IReadOnlyList<RangeSegment> ForEvents(TimeRange range, Granularity coarsest = Granularity.Day) =>
         Split(range, AllLevels.Where(g => g <= coarsest).OrderDescending().ToArray());
 
-    /// <summary>Plan for distinct users: users_1h for whole hours, raw events for the edges.</summary>
-    public static IReadOnlyList<RangeSegment> ForUsers(TimeRange range) => Split(range, [Granularity.Hour]);
+    /// <summary>
+    /// Plan for distinct users: users_1d for whole days (unless <paramref name="coarsest"/> is
+    /// finer), users_1h for whole hours at the edges, raw events for the rest. Over 30 days
+    /// users_1d has a row per user and day instead of per user and hour.
+    /// </summary>
+    public static IReadOnlyList<RangeSegment> ForUsers(TimeRange range, Granularity coarsest = Granularity.Day) =>
+        Split(range, coarsest == Granularity.Day ? [Granularity.Day, Granularity.Hour] : [Granularity.Hour]);
 
     private static List<RangeSegment> Split(TimeRange range, ReadOnlySpan<Granularity> levels)
     {

@@ -119,9 +119,9 @@ internal sealed class SqlBuilder
 
     /// <summary>
     /// A relation of (bucket, user_id) rows whose distinct user ids over any
-    /// set of whole buckets are exact: users_1h for whole hours, raw events
-    /// for the edges. With any filter only raw events can answer (users_1h
-    /// has neither name nor path nor properties).
+    /// set of whole buckets are exact: users_1d for whole days, users_1h for
+    /// whole hours, raw events for the edges. With any filter only raw events
+    /// can answer (the user aggregates have neither name nor path nor properties).
     /// </summary>
     public string UserParts(string site, IReadOnlyList<RangeSegment> plan, QueryFilter where)
     {
@@ -135,9 +135,10 @@ internal sealed class SqlBuilder
             {
                 sb.Append($"SELECT time, user_id FROM eventide.events WHERE site_id = {site} AND time >= {from} AND time < {to} AND user_id IS NOT NULL{raw}");
             }
-            else if (segment.Source == RangeSource.Hour && where.IsEmpty)
+            else if (segment.Source is RangeSource.Hour or RangeSource.Day && where.IsEmpty)
             {
-                sb.Append($"SELECT bucket, user_id FROM eventide.users_1h WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}");
+                var relation = segment.Source == RangeSource.Day ? "users_1d" : "users_1h";
+                sb.Append($"SELECT bucket, user_id FROM eventide.{relation} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}");
             }
             else
             {

@@ -37,10 +37,24 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
                 return null;
             }
         }
+        if (parent == "events")
+        {
+            // Plain mode's materialized aggregates go with the events they count, in the same
+            // commit, and under the refresher's lock: a refresh running meanwhile could otherwise
+            // write rows for a day this drops, after this deleted that day's rows.
+            await using var refresherLock = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AggregateRefresher.LockKey})", conn, tx);
+            await refresherLock.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var cmd = new NpgsqlCommand("SELECT eventide.drop_daily_partitions_before($1, $2)", conn, tx);
         cmd.Parameters.AddWithValue(parent);
         cmd.Parameters.AddWithValue(cutoff);
         var dropped = (int)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        if (parent == "events")
+        {
+            await using var aggregates = new NpgsqlCommand("SELECT eventide.drop_aggregates_before($1)", conn, tx);
+            aggregates.Parameters.AddWithValue(cutoff);
+            await aggregates.ExecuteNonQueryAsync(cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
         return dropped;
     }

@@ -390,8 +390,8 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
 
     /// <summary>
     /// The rest of the transaction in one round trip: the events (<paramref name="insert"/>, unless
-    /// already inserted under savepoints), the ids of <paramref name="stored"/>, the dead letters and
-    /// the delete of the claimed rows.
+    /// already inserted under savepoints), the ids of <paramref name="stored"/>, their dirty hours,
+    /// the dead letters and the delete of the claimed rows.
     /// </summary>
     private static async Task FinishAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord>? insert,
         List<EventRecord> stored, List<DeadLetterEntry> dead, CancellationToken ct)
@@ -408,6 +408,10 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             {
                 Parameters = { new() { Value = stored.Select(e => e.SiteId).ToArray() }, new() { Value = stored.Select(e => e.EventId).ToArray() } },
             });
+        }
+        if (stored.Count > 0)
+        {
+            batch.BatchCommands.Add(MarkDirtyCommand(stored));
         }
         if (dead.Count > 0)
         {
@@ -430,6 +434,31 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             Parameters = { new() { Value = shard }, new() { Value = rows.Select(r => r.Id).ToArray() } },
         });
         await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Marks the (site, hour)s of the stored events dirty for plain mode's materialized
+    /// aggregates (a no-op in Timescale mode), in the same commit as the events: an hour turns
+    /// clean only when a refresh that saw these events commits. Events are sorted by (site,
+    /// time), so equal hours are adjacent and one pass sends each once.
+    /// </summary>
+    private static NpgsqlBatchCommand MarkDirtyCommand(List<EventRecord> stored)
+    {
+        var sites = new List<string>();
+        var hours = new List<DateTimeOffset>();
+        foreach (var e in stored)
+        {
+            var hour = new DateTimeOffset(e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
+            if (sites.Count == 0 || hours[^1] != hour || !string.Equals(sites[^1], e.SiteId, StringComparison.Ordinal))
+            {
+                sites.Add(e.SiteId);
+                hours.Add(hour);
+            }
+        }
+        return new NpgsqlBatchCommand("SELECT eventide.mark_aggregates_dirty($1::text[], $2::timestamptz[])")
+        {
+            Parameters = { new() { Value = sites.ToArray() }, new() { Value = hours.ToArray() } },
+        };
     }
 
     private sealed record InboxRow(long Id, int EventCount, DateTimeOffset ReceivedAt, byte[] Payload);
