@@ -1,5 +1,6 @@
 namespace Eventide.Bench;
 
+// Compiled into tests/Eventide.Testing too (the test dataset): one sampler for both.
 /// <summary>Samples ranks 0..n-1 with probability proportional to 1/(rank+1)^s.</summary>
 public sealed class Zipf
 {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Eventide.Core;
+using Eventide.Testing;
 
 namespace Eventide.Ingestion.Tests;
 

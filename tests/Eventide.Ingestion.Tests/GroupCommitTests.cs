@@ -28,7 +28,7 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
     private static List<string> NewIds(int n) => [.. Enumerable.Range(0, n).Select(_ => "g-" + Guid.NewGuid().ToString("N"))];
 
     /// <summary>Holds ACCESS EXCLUSIVE on inbox_state, which every inbox insert reads: a database that hangs commits.</summary>
-    private async Task<NpgsqlTransaction> BlockCommitsAsync(NpgsqlConnection conn)
+    private static async Task<NpgsqlTransaction> BlockCommitsAsync(NpgsqlConnection conn)
     {
         var tx = await conn.BeginTransactionAsync();
         await using var cmd = new NpgsqlCommand("LOCK TABLE eventide.inbox_state IN ACCESS EXCLUSIVE MODE", conn, tx);

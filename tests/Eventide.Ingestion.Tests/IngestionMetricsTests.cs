@@ -24,17 +24,33 @@ public class IngestionMetricsTests(IngestionFixture fx) : IClassFixture<Ingestio
         Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Host.PostAsync(null, "{}"u8.ToArray())).StatusCode);
         buffer.RecordObservableInstruments();
 
-        Assert.Equal(["202:1", "401:1"], requests.GetMeasurementSnapshot().Select(m => $"{m.Tags["status"]}:{m.Value}").Order(StringComparer.Ordinal));
-        Assert.Equal(["accepted/ok:2", "rejected/invalid:1"],
-            events.GetMeasurementSnapshot().Select(m => $"{m.Tags["outcome"]}/{m.Tags["reason"]}:{m.Value}").Order(StringComparer.Ordinal));
+        Assert.Equal(["status=202 1", "status=401 1"], Describe(requests));
+        Assert.Equal(["outcome=accepted,reason=ok 2", "outcome=rejected,reason=invalid 1"], Describe(events));
         var committed = batches.GetMeasurementSnapshot();
         Assert.Equal(2, committed.Sum(m => m.Value));
         Assert.All(committed, m => Assert.Empty(m.Tags));
+        // The one request's two valid events are one pending commit, and this host commits nothing else.
+        Assert.Equal([" 2"], Describe(batches));
         var durations = commits.GetMeasurementSnapshot();
         Assert.Equal(committed.Count, durations.Count);
         Assert.All(durations, m => Assert.Equal("committed", m.Tags["outcome"]));
+        var duration = Assert.Single(durations);
+        Assert.Equal(["outcome=committed"], duration.Tags.Select(t => $"{t.Key}={t.Value}"));
+        // A duration is not a fixed number; it is a measured, positive and finite one.
+        Assert.True(duration.Value > 0 && double.IsFinite(duration.Value), $"commit duration {duration.Value} s");
         Assert.Equal(0, buffer.LastMeasurement?.Value);
+        Assert.Equal([" 0"], Describe(buffer));
         Assert.DoesNotContain(requests.GetMeasurementSnapshot().Concat(events.GetMeasurementSnapshot()),
             m => m.Tags.ContainsKey("site") || m.Tags.ContainsKey("site_id"));
     }
+
+    /// <summary>Each measurement as its whole tag set (sorted by key) and its value, so an extra tag or a stray measurement fails.</summary>
+    private static IOrderedEnumerable<string> Describe<T>(MetricCollector<T> collector)
+        where T : struct => Describe(collector.GetMeasurementSnapshot());
+
+    private static IOrderedEnumerable<string> Describe<T>(IEnumerable<CollectedMeasurement<T>> measurements)
+        where T : struct =>
+        measurements
+            .Select(m => string.Join(',', m.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}")) + " " + m.Value)
+            .Order(StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Eventide.Core;
+using Eventide.Testing;
 
 namespace Eventide.Ingestion.Tests;
 

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Eventide.Processor.Tests;
 
+[Collection(ClusterMembersCollection.Name)]
 public class CrashRecoveryTests(EightShardFixture db, ITestOutputHelper output) : IClassFixture<EightShardFixture>
 {
     private const int Events = 24_000;

@@ -3,6 +3,7 @@ using Eventide.Testing;
 
 namespace Eventide.Processor.Tests;
 
+[Collection(ClusterMembersCollection.Name)]
 public class ExactlyOnceTests(SixteenShardFixture db) : IClassFixture<SixteenShardFixture>
 {
     [Fact]

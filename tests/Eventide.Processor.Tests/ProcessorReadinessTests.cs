@@ -6,6 +6,7 @@ using Eventide.Testing;
 namespace Eventide.Processor.Tests;
 
 /// <summary>/readyz of real processor processes: ready only once the member is Up and its shard region registered.</summary>
+[Collection(ClusterMembersCollection.Name)]
 public class ProcessorReadinessTests(EightShardFixture db) : IClassFixture<EightShardFixture>
 {
     [Fact]

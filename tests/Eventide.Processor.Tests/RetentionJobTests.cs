@@ -1,5 +1,6 @@
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Eventide.Processor.Tests;
 
@@ -15,7 +16,7 @@ public class RetentionJobTests(EightShardFixture db) : IClassFixture<EightShardF
         await partitions.EnsureAsync("event_ids", today.AddDays(-4), today, CancellationToken.None);
         var settings = new ProcessorSettings { RetentionDays = 10, DedupeWindow = TimeSpan.FromHours(24) };
         var job = new RetentionJob(partitions, new ShardConsumer(db.DataSource, settings.DedupeWindow), settings,
-            NullLogger<RetentionJob>.Instance, new ManualTimeProvider(now));
+            NullLogger<RetentionJob>.Instance, new FakeTimeProvider(now));
 
         await job.RunOnceAsync(CancellationToken.None);
 

@@ -25,4 +25,8 @@ public static class Eventually
 
     public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
         WaitAsync(condition, ok => ok, timeout, what);
+
+    /// <summary>For a condition on in-memory state (a fake API server's objects): 20 s unless told.</summary>
+    public static Task True(Func<bool> condition, string what, TimeSpan? within = null) =>
+        WaitAsync(() => Task.FromResult(condition()), within ?? TimeSpan.FromSeconds(20), what);
 }

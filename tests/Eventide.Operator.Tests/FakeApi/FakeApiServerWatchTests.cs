@@ -1,3 +1,4 @@
+using Eventide.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,5 +1,6 @@
 using Eventide.Operator.Hosting;
 using Eventide.Operator.Reconciliation;
+using Eventide.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

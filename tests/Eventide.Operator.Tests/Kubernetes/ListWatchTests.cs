@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Eventide.Operator.Kubernetes;
+using Eventide.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;

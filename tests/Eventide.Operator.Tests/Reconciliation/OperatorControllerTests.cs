@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Eventide.Operator.Reconciliation;
 using Eventide.Operator.Resources;
+using Eventide.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,4 +1,5 @@
 using Eventide.Operator.Reconciliation;
+using Eventide.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Eventide.Bench;
 using Eventide.Core;
 using Eventide.Storage;
 using Npgsql;
@@ -69,10 +70,10 @@ public sealed class EventDataset
         {
             var site = SiteIds[Pick(rng, SiteWeights)];
             var time = RandomTime(rng, Start, End);
-            var user = rng.NextDouble() < 0.04 ? null : $"u{userZipf.Sample(rng)}";
+            var user = rng.NextDouble() < 0.04 ? null : $"u{userZipf.Next(rng)}";
             var name = Names[Pick(rng, NameWeights)].Name;
-            var path = rng.NextDouble() < 0.03 ? null : paths[pathZipf.Sample(rng)];
-            events.Add(Event(rng, site, name, time, path, Referrers[referrerZipf.Sample(rng)], user));
+            var path = rng.NextDouble() < 0.03 ? null : paths[pathZipf.Next(rng)];
+            events.Add(Event(rng, site, name, time, path, Referrers[referrerZipf.Next(rng)], user));
         }
 
         // Journeys: pricing, then often signup, then sometimes purchase, at
@@ -81,7 +82,7 @@ public sealed class EventDataset
         for (var j = 0; j < count / 40; j++)
         {
             var site = SiteIds[Pick(rng, SiteWeights)];
-            var user = $"u{userZipf.Sample(rng)}";
+            var user = $"u{userZipf.Next(rng)}";
             var t = RandomTime(rng, Start, End);
             events.Add(Event(rng, site, "pageview", t, "/pricing", null, user));
             if (rng.NextDouble() < 0.6)
@@ -242,32 +243,5 @@ public sealed class EventDataset
             }
         }
         return weights.Length - 1;
-    }
-
-    /// <summary>Zipf(n, s) over 0..n-1 by inverse CDF: rank 0 is the most frequent.</summary>
-    private sealed class Zipf
-    {
-        private readonly double[] _cdf;
-
-        public Zipf(int n, double s)
-        {
-            _cdf = new double[n];
-            var sum = 0.0;
-            for (var k = 0; k < n; k++)
-            {
-                sum += 1.0 / Math.Pow(k + 1, s);
-                _cdf[k] = sum;
-            }
-            for (var k = 0; k < n; k++)
-            {
-                _cdf[k] /= sum;
-            }
-        }
-
-        public int Sample(Random rng)
-        {
-            var i = Array.BinarySearch(_cdf, rng.NextDouble());
-            return Math.Min(i < 0 ? ~i : i, _cdf.Length - 1);
-        }
     }
 }

@@ -3,7 +3,7 @@ using Eventide.Storage.Processing;
 using Eventide.Testing;
 using Npgsql;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Storage.Tests.Processing;
 
 /// <summary>
 /// The dedupe lookup must stay one index probe per candidate. Today's event_ids

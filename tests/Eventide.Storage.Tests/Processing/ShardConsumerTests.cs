@@ -2,7 +2,7 @@ using Eventide.Core;
 using Eventide.Storage.Processing;
 using Eventide.Testing;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Storage.Tests.Processing;
 
 public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
 {

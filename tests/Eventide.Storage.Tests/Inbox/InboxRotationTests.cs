@@ -4,7 +4,7 @@ using Eventide.Testing;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Eventide.Ingestion.Tests;
+namespace Eventide.Storage.Tests.Inbox;
 
 public class InboxRotationTests(MigratedPostgresFixture db, ITestOutputHelper output) : IClassFixture<MigratedPostgresFixture>
 {

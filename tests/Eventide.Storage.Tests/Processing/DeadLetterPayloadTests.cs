@@ -1,6 +1,7 @@
 using Eventide.Storage.Processing;
+using Eventide.Testing;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Storage.Tests.Processing;
 
 public class DeadLetterPayloadTests
 {

@@ -1,7 +1,8 @@
 using Eventide.Core;
 using Npgsql;
+using Xunit;
 
-namespace Eventide.Ingestion.Tests;
+namespace Eventide.Testing;
 
 /// <summary>Reads back what the inbox holds, decoding payloads with <see cref="InboxCodec"/>.</summary>
 public static class InboxReader

@@ -2,14 +2,14 @@ using Eventide.Core;
 using Eventide.Storage.Processing;
 using Npgsql;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Testing;
 
 /// <summary>
 /// Writes inbox rows exactly as the ingestion contract says: in one
 /// transaction, one row per shard with InboxCodec.Encode of that shard's
 /// events into the current slot, then pg_notify with the shard numbers.
 /// </summary>
-internal static class InboxTestWriter
+public static class InboxTestWriter
 {
     public static async Task WriteAsync(NpgsqlDataSource dataSource, int shards, IReadOnlyList<EventRecord> events, bool notify = true)
     {

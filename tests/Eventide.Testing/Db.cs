@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Testing;
 
-/// <summary>Reads what the processor wrote, for assertions.</summary>
-internal static class Db
+/// <summary>Reads what the processor stored (events, inbox, dead letters, shard locks), for assertions.</summary>
+public static class Db
 {
     public static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql)
     {
@@ -45,7 +45,7 @@ internal static class Db
             WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::oid
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, conn);
-        cmd.Parameters.AddWithValue(Storage.Processing.ShardConsumer.ShardLockClass);
+        cmd.Parameters.AddWithValue(Eventide.Storage.Processing.ShardConsumer.ShardLockClass);
         await using var reader = await cmd.ExecuteReaderAsync();
         var result = new Dictionary<int, List<int>>();
         while (await reader.ReadAsync())
