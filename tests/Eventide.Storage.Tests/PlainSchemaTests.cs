@@ -55,8 +55,8 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
             Assert.Equal(1L, await insert.ExecuteScalarAsync());
         }
         await AssertAggregatesAsync(conn);
-        await new Processing.AggregateRefresher(db.DataSource).RefreshAllAsync(CancellationToken.None);
-        Assert.Equal(0L, await new Processing.AggregateRefresher(db.DataSource).PendingAsync(CancellationToken.None));
+        await new Eventide.Storage.Processing.AggregateRefresher(db.DataSource).RefreshAllAsync(CancellationToken.None);
+        Assert.Equal(0L, await new Eventide.Storage.Processing.AggregateRefresher(db.DataSource).PendingAsync(CancellationToken.None));
         await AssertAggregatesAsync(conn);
     }
 
