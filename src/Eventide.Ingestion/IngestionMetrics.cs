@@ -5,7 +5,7 @@ using Eventide.Core;
 namespace Eventide.Ingestion;
 
 /// <summary>
-/// The ingestion role's instruments on the "Eventide" meter of the host's
+/// The ingestion role's instruments on the <see cref="EventideMeter.Name"/> meter of the host's
 /// IMeterFactory. Names are in Prometheus form already; the exporter appends
 /// _total to counters. Tags are bounded sets: never a site id.
 /// </summary>
