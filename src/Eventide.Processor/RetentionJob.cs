@@ -39,7 +39,7 @@ public sealed class RetentionJob(
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        if (await partitions.ReadSettingsAsync(cancellationToken) is not { } stored)
+        if (await partitions.ReadModeAndShardsAsync(cancellationToken) is not { } stored)
         {
             return;
         }

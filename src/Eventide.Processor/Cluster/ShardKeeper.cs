@@ -95,7 +95,7 @@ public sealed class ShardKeeper(
         {
             try
             {
-                if (await new PartitionMaintenance(dataSource).ReadSettingsAsync(ct) is { } schema)
+                if (await new PartitionMaintenance(dataSource).ReadModeAndShardsAsync(ct) is { } schema)
                 {
                     return schema.Shards;
                 }

@@ -46,6 +46,6 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The storage mode and shard count fixed at creation, or null before the schema exists.</summary>
-    public async Task<(StorageMode Mode, int Shards)?> ReadSettingsAsync(CancellationToken cancellationToken) =>
+    public async Task<(StorageMode Mode, int Shards)?> ReadModeAndShardsAsync(CancellationToken cancellationToken) =>
         await Migrator.ReadStatusAsync(dataSource, cancellationToken) is { } status ? (status.Mode, status.Shards) : null;
 }
