@@ -5,9 +5,6 @@ namespace Eventide.Storage.Processing;
 /// <summary>Daily partitions of events (plain mode) and event_ids: creation ahead of use and retention.</summary>
 public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
 {
-    // Serializes retention across processors: concurrent drops of the same partition would fail.
-    private const long RetentionLockKey = 0x6576746964726f70;
-
     public async Task EnsureAsync(string parent, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(parent == "events"
@@ -30,7 +27,7 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({RetentionLockKey})", conn, tx))
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.Retention})", conn, tx))
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(cancellationToken))!)
             {
