@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Eventide.Core;
+using Eventide.Storage.Processing;
 
 namespace Eventide.Ingestion;
 
@@ -44,7 +45,7 @@ public sealed class IngestionMetrics
     public Counter<long> Events { get; }
 
     /// <summary>
-    /// Segment messages newly written to eventide.dead_letters (source 'segment'), by <c>reason</c>
+    /// Segment messages newly written to eventide.dead_letters (source <see cref="DeadLetterSources.Segment"/>), by <c>reason</c>
     /// (invalid, too_large, future, too_old). A retried batch finds its dead letters present and
     /// does not count them again.
     /// </summary>

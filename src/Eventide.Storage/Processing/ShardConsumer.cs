@@ -410,7 +410,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
                 INSERT INTO eventide.dead_letters (site_id, event_id, source, payload, error)
-                SELECT s, e, 'processor', p::jsonb, err FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(s, e, p, err)
+                SELECT s, e, $5, p::jsonb, err FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(s, e, p, err)
                 """)
             {
                 Parameters =
@@ -419,6 +419,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
                     new() { Value = dead.Select(d => d.EventId).ToArray() },
                     new() { Value = dead.Select(d => d.Payload).ToArray() },
                     new() { Value = dead.Select(d => d.Error).ToArray() },
+                    new() { Value = DeadLetterSources.Processor },
                 },
             });
         }
