@@ -77,7 +77,7 @@ public sealed class IntakeGate
             }
             catch (Exception ex) when (!aborted.IsCancellationRequested)
             {
-                Log.KeyLookupFailed(_logger, ex.Message);
+                Log.KeyLookupFailed(_logger, ex);
                 return (null, Unavailable(
                     "The write key could not be checked because the database is unreachable. Nothing was stored; retry after the indicated delay."));
             }

@@ -32,7 +32,7 @@ public sealed class RetentionJob(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                Log.BackgroundFailed(logger, "retention", ex.Message);
+                Log.BackgroundFailed(logger, ex, "retention");
             }
         }
     }

@@ -111,7 +111,7 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
             }
             catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
             {
-                Log.SegmentDeadLettersFailed(logger, ex.Message);
+                Log.SegmentDeadLettersFailed(logger, ex);
                 gate.RefundRateLimit(site, accepted.Count);
                 return IntakeGate.Unavailable(
                     "The request's invalid messages could not be recorded as dead letters because the database is unreachable or slow. " +

@@ -105,7 +105,7 @@ public sealed class ShardKeeper(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
                 state.Problem = $"database unreachable: {ex.Message}";
-                Log.BackgroundFailed(logger, "schema", ex.Message);
+                Log.BackgroundFailed(logger, ex, "schema");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }
