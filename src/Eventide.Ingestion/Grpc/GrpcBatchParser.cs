@@ -60,7 +60,7 @@ internal sealed class GrpcBatchParser(EventParser parser)
         {
             errors.Add(r with { Index = _indexes[r.Index] });
         }
-        return (valid, early is null ? errors : IntakeGate.MergeByIndex(early, errors));
+        return (valid, early is null ? errors : IntakeErrors.MergeByIndex(early, errors));
     }
 
     private static EventError? Check(V1.Event e, int index)
