@@ -51,7 +51,7 @@ public sealed class PipelineReconciler(
         var secretMissing = await DatabaseSecretMissingAsync(pipeline, ct);
         var (lag, lagError) = await ReadLagAsync(key, pipeline, ct);
         var replicas = await ScaleProcessorAsync(key, pipeline, lag, ct);
-        var observed = new ObservedState(replicas, await CrdExistsAsync("servicemonitors.monitoring.coreos.com", ct));
+        var observed = new ObservedState(await CrdExistsAsync("servicemonitors.monitoring.coreos.com", ct));
 
         var deployments = new Dictionary<string, V1Deployment>();
         V1StatefulSet? processors = null;
