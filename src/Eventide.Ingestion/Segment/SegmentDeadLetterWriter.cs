@@ -6,9 +6,9 @@ namespace Eventide.Ingestion.Segment;
 
 /// <summary>
 /// Writes a Segment request's rejected messages to <c>eventide.dead_letters</c> (source
-/// <see cref="DeadLetterSources.Segment"/>) before the request is answered. Idempotent: an SDK retries a batch with the
-/// same messages, and the unique index dead_letters_segment_once (migration 0100) lets each
-/// (site, message) in once.
+/// <see cref="DeadLetterSources.Segment"/>) before the request is answered. Idempotent: an SDK
+/// retries a batch with the same messages, and the unique index dead_letters_segment_once
+/// (migration 0100) lets each (site, message) in once.
 /// </summary>
 public sealed class SegmentDeadLetterWriter(IngestionDatabase database, IngestionMetrics metrics)
 {
