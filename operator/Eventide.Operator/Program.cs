@@ -33,7 +33,7 @@ public static class Program
             try
             {
                 var yaml = File.ReadAllText(path.FullName);
-                Console.Out.Write(Rendering.Render(yaml, new ObservedState(null, parse.GetValue(serviceMonitor))));
+                Console.Out.Write(Rendering.Render(yaml, new ObservedState(parse.GetValue(serviceMonitor))));
                 return 0;
             }
             catch (Exception e) when (e is FormatException or IOException)

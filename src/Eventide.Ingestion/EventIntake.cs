@@ -90,7 +90,7 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
         {
             return unavailable;
         }
-        return new IntakeAcceptedResult(accepted, errors, IntakeGate.CountRejectedEvents(errors));
+        return new IntakeAcceptedResult(accepted, errors, IntakeErrors.CountRejectedEvents(errors));
     }
 
     private static BodyFormat FormatOf(HttpRequest request)
@@ -109,5 +109,5 @@ public sealed class EventIntake(IntakeGate gate, EventParser parser, TimeProvide
     }
 
     private static IResult Problem(int status, string title, string detail, List<EventError>? errors = null) =>
-        IntakeGate.Problem(status, title, detail, errors);
+        IntakeProblems.Problem(status, title, detail, errors);
 }

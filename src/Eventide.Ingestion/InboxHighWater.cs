@@ -94,7 +94,7 @@ public sealed class InboxHighWater : BackgroundService
                 {
                     // A database that cannot be read cannot take commits either: those answer 503 on
                     // their own. The last verdict stands until a reading succeeds.
-                    Log.HighWaterReadFailed(_logger, ex.Message);
+                    Log.HighWaterReadFailed(_logger, ex);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

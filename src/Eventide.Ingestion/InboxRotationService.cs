@@ -30,7 +30,7 @@ public sealed class InboxRotationService(IngestionDatabase database, EventideOpt
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    Log.RotationFailed(logger, ex.Message);
+                    Log.RotationFailed(logger, ex);
                 }
             }
         }

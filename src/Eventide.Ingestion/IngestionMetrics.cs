@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Eventide.Core;
+using Eventide.Storage.Processing;
 
 namespace Eventide.Ingestion;
 
 /// <summary>
-/// The ingestion role's instruments on the "Eventide" meter of the host's
+/// The ingestion role's instruments on the <see cref="EventideMeter.Name"/> meter of the host's
 /// IMeterFactory. Names are in Prometheus form already; the exporter appends
 /// _total to counters. Tags are bounded sets: never a site id.
 /// </summary>
@@ -44,7 +45,7 @@ public sealed class IngestionMetrics
     public Counter<long> Events { get; }
 
     /// <summary>
-    /// Segment messages newly written to eventide.dead_letters (source 'segment'), by <c>reason</c>
+    /// Segment messages newly written to eventide.dead_letters (source <see cref="DeadLetterSources.Segment"/>), by <c>reason</c>
     /// (invalid, too_large, future, too_old). A retried batch finds its dead letters present and
     /// does not count them again.
     /// </summary>

@@ -37,5 +37,5 @@ public static class IngestionRole
         return services;
     }
 
-    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints.MapEventsApi().MapSegmentApi();
+    public static IEndpointRouteBuilder MapEventideIngestion(this IEndpointRouteBuilder endpoints) => endpoints.MapIntakeApi().MapSegmentApi();
 }

@@ -24,7 +24,7 @@ public sealed class IngestionWarmUp(EventIntake intake, SegmentIntake segment, I
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.WarmUpFailed(logger, ex.Message);
+            Log.WarmUpFailed(logger, ex);
         }
     }
 

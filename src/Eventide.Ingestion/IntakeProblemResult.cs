@@ -41,7 +41,7 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
         {
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds(wait).ToString(CultureInfo.InvariantCulture);
         }
-        return IntakeAcceptedResult.WriteJsonAsync(httpContext, status, "application/problem+json", json =>
+        return IntakeJson.WriteAsync(httpContext, status, "application/problem+json", json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, TypeOf(status));
@@ -51,7 +51,7 @@ internal sealed class IntakeProblemResult(int status, string title, string detai
             if (Errors is { Count: > 0 })
             {
                 json.WriteNumber("rejected"u8, Rejected);
-                IntakeAcceptedResult.WriteErrors(json, Errors);
+                IntakeJson.WriteErrors(json, Errors);
             }
             if (Ids is not null)
             {

@@ -46,7 +46,7 @@ public sealed class InboxListener(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
             {
-                Log.ListenerFailed(logger, ex.Message, backoff.TotalSeconds);
+                Log.ListenerFailed(logger, ex, backoff.TotalSeconds);
                 try
                 {
                     await Task.Delay(backoff, time, ct);
@@ -96,7 +96,7 @@ public sealed class InboxListener(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                Log.BackgroundFailed(logger, "inbox poll", ex.Message);
+                Log.BackgroundFailed(logger, ex, "inbox poll");
             }
         }
     }

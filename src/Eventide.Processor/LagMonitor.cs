@@ -30,7 +30,7 @@ public sealed class LagMonitor(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
                 // The next refresh retries; the gauges keep the last reading meanwhile.
-                Log.BackgroundFailed(logger, "lag", ex.Message);
+                Log.BackgroundFailed(logger, ex, "lag");
             }
         }
     }

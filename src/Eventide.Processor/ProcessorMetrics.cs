@@ -8,7 +8,7 @@ using Eventide.Storage.Processing;
 namespace Eventide.Processor;
 
 /// <summary>
-/// The processor's instruments on the "Eventide" meter of the host's
+/// The processor's instruments on the <see cref="EventideMeter.Name"/> meter of the host's
 /// IMeterFactory (one instance per host). Tags never carry a site id.
 /// </summary>
 public sealed class ProcessorMetrics

@@ -32,14 +32,14 @@ public sealed class RetentionJob(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                Log.BackgroundFailed(logger, "retention", ex.Message);
+                Log.BackgroundFailed(logger, ex, "retention");
             }
         }
     }
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        if (await partitions.ReadSettingsAsync(cancellationToken) is not { } stored)
+        if (await partitions.ReadModeAndShardsAsync(cancellationToken) is not { } stored)
         {
             return;
         }

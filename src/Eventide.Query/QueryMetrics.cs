@@ -3,7 +3,7 @@ using Eventide.Core;
 
 namespace Eventide.Query;
 
-/// <summary>The query role's instruments on the "Eventide" meter of the host's IMeterFactory.</summary>
+/// <summary>The query role's instruments on the <see cref="EventideMeter.Name"/> meter of the host's IMeterFactory.</summary>
 public sealed class QueryMetrics
 {
     public QueryMetrics(IMeterFactory meters)

@@ -53,7 +53,7 @@ public static class QueryRole
     public static IEndpointRouteBuilder MapEventideQuery(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapAnalyticsApi();
-        endpoints.MapEventsApi();
+        endpoints.MapRawEventsApi();
         endpoints.MapLiveApi();
         endpoints.MapStatsApi();
         endpoints.MapOpenApi();

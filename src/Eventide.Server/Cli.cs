@@ -259,7 +259,7 @@ public static class Cli
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
             {
-                Log.DatabaseUnavailable(logger, ex.Message, delay.TotalSeconds);
+                Log.DatabaseUnavailable(logger, ex, delay.TotalSeconds);
                 await Task.Delay(delay, ct);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 10));
             }

@@ -5,8 +5,6 @@ using Eventide.Processor;
 using Eventide.Query;
 using Eventide.Server.Metrics;
 using Eventide.Storage;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Eventide.Server;
@@ -86,8 +84,4 @@ public static class EventideHost
 
     /// <summary>The bound gRPC address (http://127.0.0.1:port), or null when the host serves no gRPC.</summary>
     public static Uri? GrpcAddress(WebApplication app) => app.Services.GetRequiredService<GrpcListener>().Address;
-
-    /// <summary>The first address Kestrel bound (the real port when listening on port 0).</summary>
-    public static Uri BoundAddress(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 }

@@ -2,6 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Eventide.Storage;
 
+/// <summary>
+/// Every log message of Eventide.Storage, with stable event ids. Each project has its own range of ids,
+/// so an id names one message across the whole system: Eventide.Server 1–999, Eventide.Storage
+/// 1000–1999, Eventide.Ingestion 2000–2999, Eventide.Processor 3000–3999, Eventide.Query
+/// 4000–4999, Eventide.Operator 5000–5999 (this project: 1000–1999).
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Information, "Applied migration {Version} ({Name}) in {Mode} mode")]

@@ -10,13 +10,10 @@ namespace Eventide.Storage;
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions options, ILogger<Migrator> logger)
 {
-    /// <summary>Advisory lock key that serializes concurrent migrations ("eventide" in ASCII).</summary>
-    public const long LockKey = 0x6576656e74696465;
-
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await ExecAsync(conn, $"SELECT pg_advisory_lock({LockKey})", cancellationToken);
+        await ExecAsync(conn, $"SELECT pg_advisory_lock({AdvisoryLocks.Migration})", cancellationToken);
         var failed = false;
         try
         {
@@ -73,7 +70,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, EventideOptions option
         }
         try
         {
-            await ExecAsync(conn, $"SELECT pg_advisory_unlock({LockKey})", CancellationToken.None);
+            await ExecAsync(conn, $"SELECT pg_advisory_unlock({AdvisoryLocks.Migration})", CancellationToken.None);
         }
         catch (Exception ex) when (failed && ex is NpgsqlException or InvalidOperationException)
         {

@@ -63,7 +63,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         });
         _app = EventideHost.Build(options, Role.All, "http://127.0.0.1:0", quiet);
         await _app.StartAsync();
-        Address = EventideHost.BoundAddress(_app);
+        Address = LoopbackKestrel.AddressOf(_app);
 
         var now = DateTimeOffset.UtcNow;
         var demo = SeedEvents.Generate("demo", now, 600, seed: 22);

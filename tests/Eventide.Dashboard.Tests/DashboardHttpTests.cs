@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Eventide.Query.Dashboard;
 using Eventide.Server;
+using Eventide.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Eventide.Dashboard.Tests;
@@ -111,7 +112,7 @@ public sealed partial class DashboardHttpTests(DashboardFixture fixture)
         options.Database.ConnectionString = fixture.ConnectionString;
         await using var app = EventideHost.Build(options, Role.Query, "http://127.0.0.1:0", quiet);
         await app.StartAsync();
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = EventideHost.BoundAddress(app) };
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = LoopbackKestrel.AddressOf(app) };
         using var root = await http.GetAsync(new Uri("/", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         using var page = await http.GetAsync(root.Headers.Location);

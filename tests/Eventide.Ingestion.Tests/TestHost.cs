@@ -3,10 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Eventide.Core;
 using Eventide.Storage;
+using Eventide.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -32,8 +30,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public static async Task<TestHost> StartAsync(EventideOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(options);
         builder.Services.AddProblemDetails();
@@ -41,9 +38,7 @@ public sealed class TestHost : IAsyncDisposable
         builder.Services.AddEventideIngestion(options);
         var app = builder.Build();
         app.MapEventideIngestion();
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new TestHost(app, address);
+        return new TestHost(app, await LoopbackKestrel.StartAsync(app));
     }
 
     public Task<HttpResponseMessage> PostAsync(string key, string body, string contentType = "application/json", string path = "/v1/events", bool retryUnavailable = true) =>

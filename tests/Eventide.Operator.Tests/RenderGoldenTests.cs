@@ -15,7 +15,7 @@ public class RenderGoldenTests
     public void Render_of_sample_matches_golden_file(string sample)
     {
         var input = File.ReadAllText(RepoPaths.Of("k8s", "samples", sample + ".yaml"));
-        var actual = Rendering.Render(input, new ObservedState(null, ServiceMonitorAvailable: true));
+        var actual = Rendering.Render(input, new ObservedState(ServiceMonitorAvailable: true));
         var golden = RepoPaths.Of("tests", "Eventide.Operator.Tests", "Golden", sample + ".rendered.yaml");
         if (Environment.GetEnvironmentVariable("EVENTIDE_UPDATE_GOLDEN") == "1")
         {

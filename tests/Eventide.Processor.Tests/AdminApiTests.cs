@@ -77,7 +77,7 @@ public class AdminApiTests(DefaultShardFixture db) : IClassFixture<DefaultShardF
         for (var shard = 0; shard < db.Shards; shard++)
         {
             await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", blocker);
-            cmd.Parameters.AddWithValue(Storage.Processing.ShardConsumer.ShardLockClass);
+            cmd.Parameters.AddWithValue(Storage.AdvisoryLocks.ShardConsumers);
             cmd.Parameters.AddWithValue(shard);
             await cmd.ExecuteNonQueryAsync();
         }

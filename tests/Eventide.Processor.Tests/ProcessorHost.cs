@@ -17,7 +17,7 @@ internal sealed class ProcessorHost : IAsyncDisposable
     {
         _app = app;
         Local = app.Services.GetRequiredService<LocalShards>();
-        Http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+        Http = new HttpClient { BaseAddress = LoopbackKestrel.AddressOf(app) };
     }
 
     /// <summary>The shards consumed by this member right now.</summary>

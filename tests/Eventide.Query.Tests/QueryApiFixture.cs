@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Eventide.Core;
 using Eventide.Server;
 using Eventide.Storage;
+using Eventide.Testing;
 using Eventide.Testing.Dataset;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -61,7 +62,7 @@ public abstract class QueryApiFixture : IAsyncLifetime
         }).Build();
         _app = EventideHost.Build(options, Role.Query, "http://127.0.0.1:0", quiet);
         await _app.StartAsync();
-        Address = EventideHost.BoundAddress(_app);
+        Address = LoopbackKestrel.AddressOf(_app);
         Http = Client(AdminToken);
     }
 

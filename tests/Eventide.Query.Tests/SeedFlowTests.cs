@@ -29,7 +29,7 @@ public sealed class SeedFlowTests : IAsyncLifetime
         var options = _db.Options(o => o.Ingestion.InboxRotationSeconds = 0);
         _app = EventideHost.Build(options, Role.All, "http://127.0.0.1:0", quiet);
         await _app.StartAsync();
-        _address = EventideHost.BoundAddress(_app);
+        _address = LoopbackKestrel.AddressOf(_app);
     }
 
     public async Task DisposeAsync()

@@ -13,7 +13,7 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
         await app.StartAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+            using var http = new HttpClient { BaseAddress = LoopbackKestrel.AddressOf(app) };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
             // The all role is ready once its processor member is Up and its shard region registered,
             // which follows the start by a moment: wait for that, then read the storage mode.
@@ -38,7 +38,7 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
         {
             await using var app = EventideHost.Build(empty.Options(), Role.Query, "http://127.0.0.1:0");
             await app.StartAsync();
-            using var http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+            using var http = new HttpClient { BaseAddress = LoopbackKestrel.AddressOf(app) };
             var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             Assert.Contains("not migrated", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
         await app.StartAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app) };
+            using var http = new HttpClient { BaseAddress = LoopbackKestrel.AddressOf(app) };
             using var notFound = await http.GetAsync(new Uri("/no/such/path", UriKind.Relative));
             using var wrongMethod = await http.DeleteAsync(new Uri("/healthz", UriKind.Relative));
 
@@ -82,7 +82,7 @@ public class HostTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostg
         await app.StartAsync();
         try
         {
-            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = EventideHost.BoundAddress(app) };
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = LoopbackKestrel.AddressOf(app) };
             using var docs = await http.GetAsync(new Uri("/docs", UriKind.Relative));
             var html = await docs.Content.ReadAsStringAsync();
 

@@ -45,7 +45,7 @@ public static class Db
             WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::oid
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, conn);
-        cmd.Parameters.AddWithValue(Eventide.Storage.Processing.ShardConsumer.ShardLockClass);
+        cmd.Parameters.AddWithValue(Eventide.Storage.AdvisoryLocks.ShardConsumers);
         await using var reader = await cmd.ExecuteReaderAsync();
         var result = new Dictionary<int, List<int>>();
         while (await reader.ReadAsync())

@@ -13,12 +13,12 @@ public static class DeploymentBuilder
     public const string ConfigHashAnnotation = PodTemplateBuilder.ConfigHashAnnotation;
 
     /// <summary>The stateless roles, one Deployment each.</summary>
-    public static IReadOnlyList<Role> Roles { get; } = [Role.Ingestion, Role.Query];
+    public static IReadOnlyList<DataPlaneRole> Roles { get; } = [DataPlaneRole.Ingestion, DataPlaneRole.Query];
 
     /// <exception cref="ArgumentException">For the processor, which is not a Deployment.</exception>
-    public static V1Deployment Build(EventPipeline p, Role role, ObservedState observed)
+    public static V1Deployment Build(EventPipeline p, DataPlaneRole role, ObservedState observed)
     {
-        if (role == Role.Processor)
+        if (role == DataPlaneRole.Processor)
         {
             throw new ArgumentException("The processor runs as a StatefulSet.", nameof(role));
         }
@@ -46,10 +46,10 @@ public static class DeploymentBuilder
     }
 
     /// <summary>The replica count the operator owns for a stateless role, or null when its HPA owns it.</summary>
-    public static int? Replicas(EventPipeline p, Role role)
+    public static int? Replicas(EventPipeline p, DataPlaneRole role)
     {
         var s = p.Spec;
-        if (role == Role.Ingestion)
+        if (role == DataPlaneRole.Ingestion)
         {
             return HorizontalPodAutoscalerBuilder.Enabled(s.Ingestion.Replicas, s.Ingestion.MaxReplicas) ? null : s.Ingestion.Replicas;
         }

@@ -20,7 +20,7 @@ public static class GrpcIngressBuilder
         {
             return null;
         }
-        var metadata = Metadata.For(p, Names.GrpcIngress(p), Role.Ingestion);
+        var metadata = Metadata.For(p, Names.GrpcIngress(p), DataPlaneRole.Ingestion);
         var annotations = new SortedDictionary<string, string>(ingress.Annotations ?? [], StringComparer.Ordinal)
         {
             [BackendProtocolAnnotation] = "GRPC",
@@ -51,7 +51,7 @@ public static class GrpcIngressBuilder
                                     PathType = "Prefix",
                                     Backend = new V1IngressBackend
                                     {
-                                        Service = new V1IngressServiceBackend { Name = Names.Component(p, Role.Ingestion), Port = new V1ServiceBackendPort { Name = Names.GrpcPortName } },
+                                        Service = new V1IngressServiceBackend { Name = Names.Component(p, DataPlaneRole.Ingestion), Port = new V1ServiceBackendPort { Name = Names.GrpcPortName } },
                                     },
                                 },
                             ],

@@ -13,14 +13,14 @@ public static class HeadlessServiceBuilder
     {
         ApiVersion = "v1",
         Kind = "Service",
-        Metadata = Metadata.For(p, Names.ProcessorHeadless(p), Role.Processor),
+        Metadata = Metadata.For(p, Names.ProcessorHeadless(p), DataPlaneRole.Processor),
         Spec = new V1ServiceSpec
         {
             ClusterIP = "None",
             // A member must be reachable by name before it is ready: readiness waits for
             // membership, and membership needs the seeds to reach it.
             PublishNotReadyAddresses = true,
-            Selector = Labels.Selector(p, Role.Processor),
+            Selector = Labels.Selector(p, DataPlaneRole.Processor),
             Ports = [new V1ServicePort { Name = Names.RemotingPortName, Port = Names.RemotingPort, TargetPort = Names.RemotingPortName, Protocol = "TCP" }],
         },
     };

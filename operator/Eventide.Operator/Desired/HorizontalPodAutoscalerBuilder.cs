@@ -8,14 +8,14 @@ public static class HorizontalPodAutoscalerBuilder
 {
     public static bool Enabled(int replicas, int maxReplicas) => maxReplicas > replicas;
 
-    public static V2HorizontalPodAutoscaler? Build(EventPipeline p, Role role)
+    public static V2HorizontalPodAutoscaler? Build(EventPipeline p, DataPlaneRole role)
     {
         int min, max, cpu;
-        if (role == Role.Ingestion)
+        if (role == DataPlaneRole.Ingestion)
         {
             (min, max, cpu) = (p.Spec.Ingestion.Replicas, p.Spec.Ingestion.MaxReplicas, p.Spec.Ingestion.TargetCpuUtilizationPercentage);
         }
-        else if (role == Role.Query)
+        else if (role == DataPlaneRole.Query)
         {
             (min, max, cpu) = (p.Spec.Query.Replicas, p.Spec.Query.MaxReplicas, p.Spec.Query.TargetCpuUtilizationPercentage);
         }

@@ -24,9 +24,9 @@ public static class IngestionNetworkPolicyBuilder
         {
             ports.Add(Tcp(p.Spec.Ingestion.Grpc.Port));
         }
-        return Policy(p, Purpose, Role.Ingestion, new V1NetworkPolicySpec
+        return Policy(p, Purpose, DataPlaneRole.Ingestion, new V1NetworkPolicySpec
         {
-            PodSelector = Pods(p, Role.Ingestion),
+            PodSelector = Pods(p, DataPlaneRole.Ingestion),
             PolicyTypes = ["Ingress"],
             // A rule without "from" admits every source.
             Ingress = [new V1NetworkPolicyIngressRule { Ports = ports }],

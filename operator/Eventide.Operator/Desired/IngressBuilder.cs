@@ -29,7 +29,7 @@ public static class IngressBuilder
                         Host = ingress.Host,
                         Http = new V1HTTPIngressRuleValue
                         {
-                            Paths = [Path("/v1/events", Names.Component(p, Role.Ingestion)), Path("/", Names.Component(p, Role.Query))],
+                            Paths = [Path("/v1/events", Names.Component(p, DataPlaneRole.Ingestion)), Path("/", Names.Component(p, DataPlaneRole.Query))],
                         },
                     },
                 ],

@@ -12,7 +12,7 @@ public static class Labels
     public const string ManagedByValue = "eventide-operator";
 
     /// <summary>Labels every owned object carries; the operator watches by <see cref="ManagedBy"/>.</summary>
-    public static Dictionary<string, string> For(EventPipeline p, Role? role)
+    public static Dictionary<string, string> For(EventPipeline p, DataPlaneRole? role)
     {
         var labels = Selector(p, role);
         labels[ManagedBy] = ManagedByValue;
@@ -21,7 +21,7 @@ public static class Labels
     }
 
     /// <summary>The immutable subset used in selectors: changing it would orphan pods.</summary>
-    public static Dictionary<string, string> Selector(EventPipeline p, Role? role)
+    public static Dictionary<string, string> Selector(EventPipeline p, DataPlaneRole? role)
     {
         var labels = new Dictionary<string, string>
         {

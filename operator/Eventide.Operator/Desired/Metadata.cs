@@ -10,7 +10,7 @@ public static class Metadata
     /// collector delete the object with its pipeline; it is left out only when the
     /// pipeline has no uid yet (rendering a file that was never applied).
     /// </summary>
-    public static V1ObjectMeta For(EventPipeline p, string name, Role? role) => new()
+    public static V1ObjectMeta For(EventPipeline p, string name, DataPlaneRole? role) => new()
     {
         Name = name,
         NamespaceProperty = p.Namespace,

@@ -22,18 +22,18 @@ public static class Names
 
     public static string ConfigMap(EventPipeline p) => $"{p.Name}-config";
 
-    public static string Component(EventPipeline p, Role role) => $"{p.Name}-{role.Name}";
+    public static string Component(EventPipeline p, DataPlaneRole role) => $"{p.Name}-{role.Name}";
 
     public static string Ingress(EventPipeline p) => p.Name;
 
     public static string GrpcIngress(EventPipeline p) => $"{p.Name}-ingestion-grpc";
 
     /// <summary>The headless Service that gives every processor pod a stable DNS name.</summary>
-    public static string ProcessorHeadless(EventPipeline p) => $"{Component(p, Role.Processor)}-headless";
+    public static string ProcessorHeadless(EventPipeline p) => $"{Component(p, DataPlaneRole.Processor)}-headless";
 
     /// <summary>The stable DNS name of processor pod <paramref name="ordinal"/> of the StatefulSet.</summary>
     public static string ProcessorPodHost(EventPipeline p, int ordinal) =>
-        $"{Component(p, Role.Processor)}-{ordinal}.{ProcessorHeadless(p)}.{p.Namespace}.svc.cluster.local";
+        $"{Component(p, DataPlaneRole.Processor)}-{ordinal}.{ProcessorHeadless(p)}.{p.Namespace}.svc.cluster.local";
 
     public static string NetworkPolicy(EventPipeline p, string purpose) => $"{p.Name}-{purpose}";
 
@@ -42,6 +42,6 @@ public static class Names
     public static string KedaAuthentication(EventPipeline p) => $"{p.Name}-processor-db";
 
     /// <summary>In-cluster URL of a role's Service.</summary>
-    public static string ServiceUrl(EventPipeline p, Role role) =>
+    public static string ServiceUrl(EventPipeline p, DataPlaneRole role) =>
         $"http://{Component(p, role)}.{p.Namespace}.svc:{Port}";
 }

@@ -14,7 +14,7 @@ public static class NetworkPolicyParts
 
     public static bool Enabled(EventPipeline p) => p.Spec.NetworkPolicies.Enabled;
 
-    public static V1NetworkPolicy Policy(EventPipeline p, string purpose, Role? role, V1NetworkPolicySpec spec) => new()
+    public static V1NetworkPolicy Policy(EventPipeline p, string purpose, DataPlaneRole? role, V1NetworkPolicySpec spec) => new()
     {
         ApiVersion = "networking.k8s.io/v1",
         Kind = "NetworkPolicy",
@@ -23,7 +23,7 @@ public static class NetworkPolicyParts
     };
 
     /// <summary>The pods of one role of this pipeline, or all its pods when <paramref name="role"/> is null.</summary>
-    public static V1LabelSelector Pods(EventPipeline p, Role? role) => new() { MatchLabels = Labels.Selector(p, role) };
+    public static V1LabelSelector Pods(EventPipeline p, DataPlaneRole? role) => new() { MatchLabels = Labels.Selector(p, role) };
 
     public static V1NetworkPolicyPeer Namespace(string name) => new()
     {
@@ -31,7 +31,7 @@ public static class NetworkPolicyParts
     };
 
     /// <summary>Pods of this pipeline, in its own namespace (a peer with only a pod selector means that).</summary>
-    public static V1NetworkPolicyPeer PipelinePods(EventPipeline p, Role? role) => new() { PodSelector = Pods(p, role) };
+    public static V1NetworkPolicyPeer PipelinePods(EventPipeline p, DataPlaneRole? role) => new() { PodSelector = Pods(p, role) };
 
     public static V1NetworkPolicyPeer OperatorPods(EventPipeline p) => new()
     {

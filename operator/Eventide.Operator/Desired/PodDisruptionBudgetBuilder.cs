@@ -7,7 +7,7 @@ public static class PodDisruptionBudgetBuilder
 {
     // maxUnavailable rather than minAvailable: a single-replica role must still
     // let a node drain, one pod at a time.
-    public static V1PodDisruptionBudget Build(EventPipeline p, Role role) => new()
+    public static V1PodDisruptionBudget Build(EventPipeline p, DataPlaneRole role) => new()
     {
         ApiVersion = "policy/v1",
         Kind = "PodDisruptionBudget",

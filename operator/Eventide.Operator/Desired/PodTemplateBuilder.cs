@@ -26,7 +26,7 @@ public static class PodTemplateBuilder
     /// </summary>
     public const int MaxSeeds = 3;
 
-    public static V1PodTemplateSpec Build(EventPipeline p, Role role) => new()
+    public static V1PodTemplateSpec Build(EventPipeline p, DataPlaneRole role) => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -49,10 +49,10 @@ public static class PodTemplateBuilder
         return [.. Enumerable.Range(0, count).Select(i => $"akka.tcp://{Names.ActorSystem}@{Names.ProcessorPodHost(p, i)}:{Names.RemotingPort}")];
     }
 
-    private static V1PodSpec PodSpec(EventPipeline p, Role role)
+    private static V1PodSpec PodSpec(EventPipeline p, DataPlaneRole role)
     {
         List<V1Volume> volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } }];
-        if (role == Role.Processor && p.Spec.Processor.Cluster.Tls.SecretName is { } tls)
+        if (role == DataPlaneRole.Processor && p.Spec.Processor.Cluster.Tls.SecretName is { } tls)
         {
             // 0440 and the pod's fsGroup: the key is readable by the non-root process, by nobody else.
             volumes.Add(new V1Volume { Name = ClusterTlsVolume, Secret = new V1SecretVolumeSource { SecretName = tls, DefaultMode = 288 } });
@@ -62,7 +62,7 @@ public static class PodTemplateBuilder
             ServiceAccountName = Names.ServiceAccount(p),
             AutomountServiceAccountToken = false,
             // Processors flush their in-flight batch and hand their shards over on SIGTERM.
-            TerminationGracePeriodSeconds = role == Role.Processor ? 60 : 30,
+            TerminationGracePeriodSeconds = role == DataPlaneRole.Processor ? 60 : 30,
             SecurityContext = new V1PodSecurityContext
             {
                 RunAsNonRoot = true,
@@ -77,7 +77,7 @@ public static class PodTemplateBuilder
         };
     }
 
-    private static V1Container Container(EventPipeline p, Role role)
+    private static V1Container Container(EventPipeline p, DataPlaneRole role)
     {
         var s = p.Spec;
         List<V1ContainerPort> ports = [new V1ContainerPort { Name = Names.PortName, ContainerPort = Names.Port, Protocol = "TCP" }];
@@ -88,11 +88,11 @@ public static class PodTemplateBuilder
         ];
         List<V1VolumeMount> mounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }];
         V1Probe? startup = null;
-        if (role == Role.Ingestion && s.Ingestion.Grpc.Enabled)
+        if (role == DataPlaneRole.Ingestion && s.Ingestion.Grpc.Enabled)
         {
             ports.Add(new V1ContainerPort { Name = Names.GrpcPortName, ContainerPort = s.Ingestion.Grpc.Port, Protocol = "TCP" });
         }
-        if (role == Role.Processor)
+        if (role == DataPlaneRole.Processor)
         {
             ports.Add(new V1ContainerPort { Name = Names.RemotingPortName, ContainerPort = Names.RemotingPort, Protocol = "TCP" });
             env.AddRange(ClusterEnv(p));
@@ -117,7 +117,7 @@ public static class PodTemplateBuilder
             StartupProbe = startup,
             ReadinessProbe = Probe("/readyz", initialDelay: 2, period: 5, failures: 3),
             LivenessProbe = Probe("/healthz", initialDelay: 10, period: 10, failures: 3),
-            Resources = Resources(role, role == Role.Ingestion ? s.Ingestion.Resources : role == Role.Processor ? s.Processor.Resources : s.Query.Resources),
+            Resources = Resources(role, role == DataPlaneRole.Ingestion ? s.Ingestion.Resources : role == DataPlaneRole.Processor ? s.Processor.Resources : s.Query.Resources),
             SecurityContext = new V1SecurityContext
             {
                 AllowPrivilegeEscalation = false,
@@ -163,7 +163,7 @@ public static class PodTemplateBuilder
         FailureThreshold = failures,
     };
 
-    private static V1ResourceRequirements Resources(Role role, ResourceRequirements? given)
+    private static V1ResourceRequirements Resources(DataPlaneRole role, ResourceRequirements? given)
     {
         var requests = given?.Requests ?? new Dictionary<string, string> { ["cpu"] = role.DefaultCpuRequest, ["memory"] = role.DefaultMemoryRequest };
         var limits = given?.Limits ?? (given?.Requests is null ? new Dictionary<string, string> { ["memory"] = role.DefaultMemoryLimit } : null);

@@ -12,11 +12,11 @@ public static class ProcessorNetworkPolicyBuilder
 {
     public const string Purpose = "processor-remoting";
 
-    public static V1NetworkPolicy? Build(EventPipeline p) => !Enabled(p) ? null : Policy(p, Purpose, Role.Processor, new V1NetworkPolicySpec
+    public static V1NetworkPolicy? Build(EventPipeline p) => !Enabled(p) ? null : Policy(p, Purpose, DataPlaneRole.Processor, new V1NetworkPolicySpec
     {
-        PodSelector = Pods(p, Role.Processor),
+        PodSelector = Pods(p, DataPlaneRole.Processor),
         PolicyTypes = ["Ingress", "Egress"],
-        Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [PipelinePods(p, Role.Processor)], Ports = [Tcp(Names.RemotingPort)] }],
-        Egress = [new V1NetworkPolicyEgressRule { To = [PipelinePods(p, Role.Processor)], Ports = [Tcp(Names.RemotingPort)] }],
+        Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [PipelinePods(p, DataPlaneRole.Processor)], Ports = [Tcp(Names.RemotingPort)] }],
+        Egress = [new V1NetworkPolicyEgressRule { To = [PipelinePods(p, DataPlaneRole.Processor)], Ports = [Tcp(Names.RemotingPort)] }],
     });
 }

@@ -13,9 +13,9 @@ public static class QueryNetworkPolicyBuilder
 {
     public const string Purpose = "query";
 
-    public static V1NetworkPolicy? Build(EventPipeline p) => !Enabled(p) ? null : Policy(p, Purpose, Role.Query, new V1NetworkPolicySpec
+    public static V1NetworkPolicy? Build(EventPipeline p) => !Enabled(p) ? null : Policy(p, Purpose, DataPlaneRole.Query, new V1NetworkPolicySpec
     {
-        PodSelector = Pods(p, Role.Query),
+        PodSelector = Pods(p, DataPlaneRole.Query),
         PolicyTypes = ["Ingress"],
         Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [Namespace(p.Spec.NetworkPolicies.IngressNamespace)], Ports = [Tcp(Names.Port)] }],
     });

@@ -24,10 +24,10 @@ public static class ScaledObjectBuilder
         }
         return new ScaledObject
         {
-            Metadata = Metadata.For(p, Names.Component(p, Role.Processor), Role.Processor),
+            Metadata = Metadata.For(p, Names.Component(p, DataPlaneRole.Processor), DataPlaneRole.Processor),
             Spec = new ScaledObjectSpec
             {
-                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "StatefulSet", Name = Names.Component(p, Role.Processor) },
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "StatefulSet", Name = Names.Component(p, DataPlaneRole.Processor) },
                 PollingInterval = scaling.PollIntervalSeconds,
                 MinReplicaCount = ProcessorReplicas.Floor(p.Spec),
                 MaxReplicaCount = ProcessorReplicas.Ceiling(p.Spec),

@@ -22,7 +22,7 @@ public static class StatefulSetBuilder
     {
         ApiVersion = "apps/v1",
         Kind = "StatefulSet",
-        Metadata = Metadata.For(p, Names.Component(p, Role.Processor), Role.Processor),
+        Metadata = Metadata.For(p, Names.Component(p, DataPlaneRole.Processor), DataPlaneRole.Processor),
         Spec = new V1StatefulSetSpec
         {
             ServiceName = Names.ProcessorHeadless(p),
@@ -31,11 +31,11 @@ public static class StatefulSetBuilder
             // members hands their shards over at the same time.
             PodManagementPolicy = "Parallel",
             RevisionHistoryLimit = 5,
-            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(p, Role.Processor) },
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(p, DataPlaneRole.Processor) },
             // One member at a time, highest ordinal first: each leaves the cluster and
             // hands its shards over before the next goes.
             UpdateStrategy = new V1StatefulSetUpdateStrategy { Type = "RollingUpdate" },
-            Template = PodTemplateBuilder.Build(p, Role.Processor),
+            Template = PodTemplateBuilder.Build(p, DataPlaneRole.Processor),
         },
     };
 }

@@ -18,7 +18,7 @@ public static class TriggerAuthenticationBuilder
         }
         return new TriggerAuthentication
         {
-            Metadata = Metadata.For(p, Names.KedaAuthentication(p), Role.Processor),
+            Metadata = Metadata.For(p, Names.KedaAuthentication(p), DataPlaneRole.Processor),
             Spec = new TriggerAuthenticationSpec
             {
                 SecretTargetRef =

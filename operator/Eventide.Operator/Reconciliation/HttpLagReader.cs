@@ -21,7 +21,7 @@ public sealed class HttpLagReader(IKubernetes client, HttpClient http, Func<Even
     public async Task<LagReport> ReadAsync(EventPipeline pipeline, CancellationToken ct)
     {
         var token = await AdminTokenAsync(pipeline, ct);
-        var root = baseUrl?.Invoke(pipeline) ?? new Uri(Names.ServiceUrl(pipeline, Role.Query));
+        var root = baseUrl?.Invoke(pipeline) ?? new Uri(Names.ServiceUrl(pipeline, DataPlaneRole.Query));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(root, "/v1/admin/lag"));

@@ -51,7 +51,7 @@ public sealed class PipelineReconciler(
         var secretMissing = await DatabaseSecretMissingAsync(pipeline, ct);
         var (lag, lagError) = await ReadLagAsync(key, pipeline, ct);
         var replicas = await ScaleProcessorAsync(key, pipeline, lag, ct);
-        var observed = new ObservedState(replicas, await CrdExistsAsync("servicemonitors.monitoring.coreos.com", ct));
+        var observed = new ObservedState(await CrdExistsAsync("servicemonitors.monitoring.coreos.com", ct));
 
         var deployments = new Dictionary<string, V1Deployment>();
         V1StatefulSet? processors = null;
@@ -160,7 +160,7 @@ public sealed class PipelineReconciler(
         {
             return null;
         }
-        var live = await OwnedKinds.StatefulSet.ReadAsync(client, p.Namespace, Names.Component(p, Role.Processor), ct);
+        var live = await OwnedKinds.StatefulSet.ReadAsync(client, p.Namespace, Names.Component(p, DataPlaneRole.Processor), ct);
         var current = live?.Spec?.Replicas ?? p.Spec.Processor.MinReplicas;
         var scaling = p.Spec.Processor.Autoscaling;
         var keep = TimeSpan.FromSeconds(Math.Max(scaling.ScaleDownStabilizationSeconds, scaling.ScaleUpStabilizationSeconds));
@@ -181,7 +181,7 @@ public sealed class PipelineReconciler(
     /// </summary>
     private async Task<V1StatefulSet?> ScaleAsync(EventPipeline p, int replicas, CancellationToken ct)
     {
-        var name = Names.Component(p, Role.Processor);
+        var name = Names.Component(p, DataPlaneRole.Processor);
         var patch = new V1Patch(new Dictionary<string, object> { ["spec"] = new Dictionary<string, object> { ["replicas"] = replicas } }, V1Patch.PatchType.MergePatch);
         await client.AppsV1.PatchNamespacedStatefulSetScaleAsync(patch, name, p.Namespace, fieldManager: options.FieldManager, cancellationToken: ct);
         return await OwnedKinds.StatefulSet.ReadAsync(client, p.Namespace, name, ct);

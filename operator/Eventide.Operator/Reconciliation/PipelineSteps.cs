@@ -15,7 +15,7 @@ public static class PipelineSteps
 
     private static List<IOwnedObjectStep> Build()
     {
-        var processor = Role.Processor;
+        var processor = DataPlaneRole.Processor;
         var steps = new List<IOwnedObjectStep>
         {
             new OwnedObjectStep<V1ServiceAccount>("service account", OwnedKinds.ServiceAccount, Names.ServiceAccount, (p, _) => ServiceAccountBuilder.Build(p)),
@@ -28,7 +28,7 @@ public static class PipelineSteps
             new OwnedObjectStep<V1NetworkPolicy>("metrics network policy", OwnedKinds.NetworkPolicy, p => Names.NetworkPolicy(p, MetricsNetworkPolicyBuilder.Purpose), (p, _) => MetricsNetworkPolicyBuilder.Build(p)),
             new OwnedObjectStep<V1NetworkPolicy>("egress network policy", OwnedKinds.NetworkPolicy, p => Names.NetworkPolicy(p, EgressNetworkPolicyBuilder.Purpose), (p, _) => EgressNetworkPolicyBuilder.Build(p)),
         };
-        steps.AddRange(Role.All.Select(role => new OwnedObjectStep<V1Service>(
+        steps.AddRange(DataPlaneRole.All.Select(role => new OwnedObjectStep<V1Service>(
             $"{role.Name} service", OwnedKinds.Service, p => Names.Component(p, role), (p, _) => ServiceBuilder.Build(p, role))));
         steps.Add(new OwnedObjectStep<V1Service>("processor headless service", OwnedKinds.Service, Names.ProcessorHeadless, (p, _) => HeadlessServiceBuilder.Build(p)));
         steps.AddRange(DeploymentBuilder.Roles.Select(role => new OwnedObjectStep<V1Deployment>(
@@ -38,7 +38,7 @@ public static class PipelineSteps
         // consume shards beside it until the database fenced them).
         steps.Add(new OwnedObjectStep<V1Deployment>("legacy processor deployment", OwnedKinds.Deployment, p => Names.Component(p, processor), (_, _) => null));
         steps.Add(new OwnedObjectStep<V1StatefulSet>("processor stateful set", OwnedKinds.StatefulSet, p => Names.Component(p, processor), (p, _) => StatefulSetBuilder.Build(p)));
-        steps.AddRange(Role.All.Select(role => new OwnedObjectStep<V1PodDisruptionBudget>(
+        steps.AddRange(DataPlaneRole.All.Select(role => new OwnedObjectStep<V1PodDisruptionBudget>(
             $"{role.Name} disruption budget", OwnedKinds.PodDisruptionBudget, p => Names.Component(p, role), (p, _) => PodDisruptionBudgetBuilder.Build(p, role))));
         // The processor has no HPA step: it scales on lag, never on CPU.
         steps.AddRange(DeploymentBuilder.Roles.Select(role => new OwnedObjectStep<V2HorizontalPodAutoscaler>(

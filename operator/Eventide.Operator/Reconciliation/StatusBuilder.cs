@@ -13,13 +13,13 @@ public static class StatusBuilder
         var status = new EventPipelineStatus
         {
             ObservedGeneration = p.Generation,
-            Ingestion = Component(inputs, Role.Ingestion),
-            Processor = Component(inputs, Role.Processor),
-            Query = Component(inputs, Role.Query),
+            Ingestion = Component(inputs, DataPlaneRole.Ingestion),
+            Processor = Component(inputs, DataPlaneRole.Processor),
+            Query = Component(inputs, DataPlaneRole.Query),
             Endpoints = new EndpointsStatus
             {
-                Ingestion = Names.ServiceUrl(p, Role.Ingestion),
-                Query = Names.ServiceUrl(p, Role.Query),
+                Ingestion = Names.ServiceUrl(p, DataPlaneRole.Ingestion),
+                Query = Names.ServiceUrl(p, DataPlaneRole.Query),
                 Ingress = IngressBuilder.Url(p),
             },
             Lag = inputs.Lag is { } lag
@@ -27,7 +27,7 @@ public static class StatusBuilder
                 : p.Status?.Lag,
         };
 
-        var roles = Role.All.Select(r => (Role: r, Workload: WorkloadOf(inputs, r))).ToList();
+        var roles = DataPlaneRole.All.Select(r => (Role: r, Workload: WorkloadOf(inputs, r))).ToList();
         var notReady = roles.Where(r => r.Workload is null || !r.Workload.IsReady).Select(r => r.Role.Name).ToList();
         var rolling = roles.Where(r => r.Workload is null || r.Workload.IsRolling).Select(r => r.Role.Name).ToList();
 
@@ -97,12 +97,12 @@ public static class StatusBuilder
     /// <summary>The processor StatefulSet is ready on the same terms as a Deployment.</summary>
     public static bool IsReady(V1StatefulSet statefulSet) => Workload.Of(statefulSet).IsReady;
 
-    private static Workload? WorkloadOf(StatusInputs inputs, Role role) =>
-        role == Role.Processor
+    private static Workload? WorkloadOf(StatusInputs inputs, DataPlaneRole role) =>
+        role == DataPlaneRole.Processor
             ? inputs.Processors is { } sts ? Workload.Of(sts) : null
             : inputs.Deployments.GetValueOrDefault(role.Name) is { } d ? Workload.Of(d) : null;
 
-    private static ComponentStatus Component(StatusInputs inputs, Role role)
+    private static ComponentStatus Component(StatusInputs inputs, DataPlaneRole role)
     {
         var w = WorkloadOf(inputs, role);
         return new ComponentStatus

@@ -180,7 +180,7 @@ public sealed class GroupCommitter : BackgroundService
             outcome = ex is InboxCommitException { InDoubt: true } ? CommitOutcome.InDoubt : CommitOutcome.Failed;
             if (Interlocked.Increment(ref _consecutiveFailures) == 1)
             {
-                Log.CommitFailed(_logger, events.Count, outcome.ToString(), ex.InnerException?.Message ?? ex.Message);
+                Log.CommitFailed(_logger, ex, events.Count, outcome.ToString());
             }
             // Idle connections opened before the failure are probably dead too; the next
             // commit should dial afresh so service resumes as soon as the database does.

@@ -29,7 +29,7 @@ internal sealed class GrpcBatchParser(EventParser parser)
         _json.ResetWrittenCount();
         _indexes.Clear();
         List<EventError>? early = null;
-        using (var json = new Utf8JsonWriter(_json, IntakeAcceptedResult.WriterOptions))
+        using (var json = new Utf8JsonWriter(_json, IntakeJson.WriterOptions))
         {
             json.WriteStartArray();
             for (var i = 0; i < batch.Events.Count; i++)
@@ -60,7 +60,7 @@ internal sealed class GrpcBatchParser(EventParser parser)
         {
             errors.Add(r with { Index = _indexes[r.Index] });
         }
-        return (valid, early is null ? errors : IntakeGate.MergeByIndex(early, errors));
+        return (valid, early is null ? errors : IntakeErrors.MergeByIndex(early, errors));
     }
 
     private static EventError? Check(V1.Event e, int index)

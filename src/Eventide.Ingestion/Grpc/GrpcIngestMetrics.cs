@@ -5,8 +5,8 @@ using Grpc.Core;
 namespace Eventide.Ingestion.Grpc;
 
 /// <summary>
-/// The gRPC intake's instruments, created through <see cref="IMeterFactory"/> on the "Eventide"
-/// meter, and the in-flight figures the bound is checked against. Tags are bounded sets.
+/// The gRPC intake's instruments, created through <see cref="IMeterFactory"/> on the
+/// <see cref="EventideMeter.Name"/> meter, and the in-flight figures the bound is checked against. Tags are bounded sets.
 /// </summary>
 public sealed class GrpcIngestMetrics
 {

@@ -181,7 +181,7 @@ public sealed class IngestService(IntakeGate gate, EventParser parser, GrpcInges
             return ack;
         }
         ack.Accepted = accepted.Count;
-        ack.Rejected = IntakeGate.CountRejectedEvents(allErrors);
+        ack.Rejected = IntakeErrors.CountRejectedEvents(allErrors);
         foreach (var e in accepted)
         {
             ack.Ids.Add(e.EventId);

@@ -11,25 +11,20 @@ namespace Eventide.Ingestion.Segment;
 /// </summary>
 internal sealed class SegmentAcceptedResult(List<SegmentRejection> rejected) : IResult, IStatusCodeHttpResult
 {
+    private static readonly JsonEncodedText Rejected = JsonEncodedText.Encode("rejected");
+    private static readonly JsonEncodedText MessageId = JsonEncodedText.Encode("messageId");
+    private static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+
     public int? StatusCode => StatusCodes.Status200OK;
 
     public Task ExecuteAsync(HttpContext httpContext) =>
-        IntakeAcceptedResult.WriteJsonAsync(httpContext, StatusCodes.Status200OK, "application/json; charset=utf-8", json =>
+        IntakeJson.WriteAsync(httpContext, StatusCodes.Status200OK, "application/json; charset=utf-8", json =>
         {
             json.WriteStartObject();
             json.WriteBoolean("success"u8, true);
             if (rejected.Count > 0)
             {
-                json.WriteStartArray("rejected"u8);
-                foreach (var r in rejected)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("index"u8, r.Index);
-                    json.WriteString("messageId"u8, r.MessageId);
-                    json.WriteString("reason"u8, r.Reason);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
+                IntakeJson.WriteRejections(json, Rejected, rejected, MessageId, Reason, static r => (r.Index, r.MessageId, r.Reason));
             }
             json.WriteEndObject();
         });

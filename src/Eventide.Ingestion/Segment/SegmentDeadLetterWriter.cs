@@ -1,3 +1,4 @@
+using Eventide.Storage.Processing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -5,19 +6,20 @@ namespace Eventide.Ingestion.Segment;
 
 /// <summary>
 /// Writes a Segment request's rejected messages to <c>eventide.dead_letters</c> (source
-/// 'segment') before the request is answered. Idempotent: an SDK retries a batch with the
-/// same messages, and the unique index dead_letters_segment_once (migration 0100) lets each
-/// (site, message) in once.
+/// <see cref="DeadLetterSources.Segment"/>) before the request is answered. Idempotent: an SDK
+/// retries a batch with the same messages, and the unique index dead_letters_segment_once
+/// (migration 0100) lets each (site, message) in once.
 /// </summary>
 public sealed class SegmentDeadLetterWriter(IngestionDatabase database, IngestionMetrics metrics)
 {
-    public const string Source = "segment";
-
-    private const string InsertSql = """
+    // The source is spliced as a literal, not sent as a parameter: ON CONFLICT can infer the
+    // partial unique index dead_letters_segment_once only from a WHERE clause that states its
+    // predicate (source = 'segment') in the text.
+    private const string InsertSql = $"""
         INSERT INTO eventide.dead_letters (site_id, event_id, source, payload, error)
-        SELECT $1, e, 'segment', CASE WHEN $5 THEN to_jsonb(p) ELSE p::jsonb END, r
+        SELECT $1, e, '{DeadLetterSources.Segment}', CASE WHEN $5 THEN to_jsonb(p) ELSE p::jsonb END, r
         FROM unnest($2::text[], $3::text[], $4::text[]) AS t(e, p, r)
-        ON CONFLICT (site_id, event_id, source) WHERE source = 'segment' DO NOTHING
+        ON CONFLICT (site_id, event_id, source) WHERE source = '{DeadLetterSources.Segment}' DO NOTHING
         RETURNING event_id
         """;
 

@@ -111,9 +111,9 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
             }
             catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
             {
-                Log.SegmentDeadLettersFailed(logger, ex.Message);
+                Log.SegmentDeadLettersFailed(logger, ex);
                 gate.RefundRateLimit(site, accepted.Count);
-                return IntakeGate.Unavailable(
+                return IntakeProblems.Unavailable(
                     "The request's invalid messages could not be recorded as dead letters because the database is unreachable or slow. " +
                     "Nothing was stored; retry the same batch after the indicated delay.");
             }
@@ -172,5 +172,5 @@ public sealed class SegmentIntake(IntakeGate gate, SegmentDeadLetterWriter deadL
         return user.Length is > 0 and <= 512 ? Encoding.UTF8.GetString(user) : null;
     }
 
-    private static IResult Invalid(string detail) => IntakeGate.Problem(StatusCodes.Status400BadRequest, "Unusable Segment request", detail);
+    private static IResult Invalid(string detail) => IntakeProblems.Problem(StatusCodes.Status400BadRequest, "Unusable Segment request", detail);
 }

@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
+using Eventide.Core;
 
 namespace Eventide.Processor.Cluster;
 
 /// <summary>
-/// The processor cluster's instruments on the "Eventide" meter, created through
+/// The processor cluster's instruments on the <see cref="EventideMeter.Name"/> meter, created through
 /// <see cref="IMeterFactory"/>: members by status, unreachable members, shards
 /// and site entities on this member, handoffs and their duration, and
 /// remoting peers refused by mutual TLS.
@@ -18,7 +19,7 @@ public sealed class ClusterMetrics
 
     public ClusterMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create("Eventide");
+        var meter = meters.Create(EventideMeter.Name);
         meter.CreateObservableGauge("eventide_processor_cluster_members", ObserveMembers, "{member}", "Cluster members by status, as this member sees them");
         meter.CreateObservableGauge("eventide_processor_cluster_unreachable_members", ObserveUnreachable, "{member}", "Members this member's failure detector finds unreachable");
         meter.CreateObservableGauge("eventide_processor_cluster_shards", () => _local?.ShardCount ?? 0, "{shard}", "Shards held (and consumed) by this member");

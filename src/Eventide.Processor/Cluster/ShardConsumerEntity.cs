@@ -46,7 +46,7 @@ public sealed class ShardConsumerEntity : ReceiveActor
         {
             if (m.Error is { } error)
             {
-                Log.ConsumerFailed(_settings.Logger, _shard, error.Message);
+                Log.ConsumerFailed(_settings.Logger, error, _shard);
             }
             else if (_stopping)
             {
@@ -132,7 +132,7 @@ public sealed class ShardConsumerEntity : ReceiveActor
             {
                 // The rows stay in the inbox; the next signal (the poll sends
                 // one twice a second) tries again, or the shard's next holder does.
-                Log.BatchFailed(_settings.Logger, _shard, ex.Message, _settings.RetryDelay.TotalSeconds);
+                Log.BatchFailed(_settings.Logger, ex, _shard, _settings.RetryDelay.TotalSeconds);
                 await DelayAsync(_settings.RetryDelay);
                 return Done.Instance;
             }

@@ -95,7 +95,7 @@ public sealed class ShardKeeper(
         {
             try
             {
-                if (await new PartitionMaintenance(dataSource).ReadSettingsAsync(ct) is { } schema)
+                if (await new PartitionMaintenance(dataSource).ReadModeAndShardsAsync(ct) is { } schema)
                 {
                     return schema.Shards;
                 }
@@ -105,7 +105,7 @@ public sealed class ShardKeeper(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
                 state.Problem = $"database unreachable: {ex.Message}";
-                Log.BackgroundFailed(logger, "schema", ex.Message);
+                Log.BackgroundFailed(logger, ex, "schema");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }

@@ -123,7 +123,7 @@ public sealed class LiveHub(AnalyticsStore store, TimeProvider time, EventideOpt
         }
         catch (Exception ex)
         {
-            Log.LivePumpFailed(logger, pump.Site, ex.Message);
+            Log.LivePumpFailed(logger, ex, pump.Site);
         }
         lock (_lock)
         {

@@ -14,9 +14,6 @@ public sealed class InboxRotator(NpgsqlDataSource dataSource)
 {
     public const int Slots = 4;
 
-    /// <summary>Advisory lock key serializing rotation across ingestion replicas ("evinbox" in ASCII).</summary>
-    public const long LockKey = 0x657669_6e626f78;
-
     /// <summary>
     /// How long truncation waits for a slot's lock. Consumers and in-flight inserts hold
     /// weaker locks on a partition for their transaction; while we wait, new ones queue
@@ -35,7 +32,7 @@ public sealed class InboxRotator(NpgsqlDataSource dataSource)
         bool advanced;
         await using (var tx = await conn.BeginTransactionAsync(cancellationToken))
         {
-            await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({LockKey})", conn, tx))
+            await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.InboxRotation})", conn, tx))
             {
                 if (!(bool)(await lockCmd.ExecuteScalarAsync(cancellationToken))!)
                 {

@@ -14,9 +14,6 @@ namespace Eventide.Storage.Processing;
 /// </summary>
 public sealed class AggregateRefresher(NpgsqlDataSource dataSource)
 {
-    /// <summary>Transaction-level advisory lock of the refresher ("eviaggr").</summary>
-    public const long LockKey = 0x657669_61676772;
-
     /// <summary>
     /// One round: the oldest at most <paramref name="maxHours"/> dirty (site, hour)s whose last
     /// mark is older than <paramref name="settle"/>, or whose first mark since their last
@@ -28,7 +25,7 @@ public sealed class AggregateRefresher(NpgsqlDataSource dataSource)
         ArgumentOutOfRangeException.ThrowIfLessThan(maxHours, 1);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({LockKey})", conn, tx))
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.AggregateRefresh})", conn, tx))
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(cancellationToken))!)
             {

@@ -11,10 +11,10 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource, TimeProvider? t
 
     /// <summary>
     /// The one source whose payloads are events that failed to store, and so can be replayed.
-    /// Other sources (messages rejected at intake, such as 'segment') are kept for inspection:
+    /// Other sources (messages rejected at intake, such as <see cref="DeadLetterSources.Segment"/>) are kept for inspection:
     /// the sender has to fix and resend them, and a replay leaves their reason as it is.
     /// </summary>
-    public const string ReplayableSource = "processor";
+    public const string ReplayableSource = DeadLetterSources.Processor;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 

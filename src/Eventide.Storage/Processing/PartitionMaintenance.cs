@@ -5,9 +5,6 @@ namespace Eventide.Storage.Processing;
 /// <summary>Daily partitions of events (plain mode) and event_ids: creation ahead of use and retention.</summary>
 public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
 {
-    // Serializes retention across processors: concurrent drops of the same partition would fail.
-    private const long RetentionLockKey = 0x6576746964726f70;
-
     public async Task EnsureAsync(string parent, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(parent == "events"
@@ -30,7 +27,7 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({RetentionLockKey})", conn, tx))
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.Retention})", conn, tx))
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(cancellationToken))!)
             {
@@ -42,7 +39,7 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
             // Plain mode's materialized aggregates go with the events they count, in the same
             // commit, and under the refresher's lock: a refresh running meanwhile could otherwise
             // write rows for a day this drops, after this deleted that day's rows.
-            await using var refresherLock = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AggregateRefresher.LockKey})", conn, tx);
+            await using var refresherLock = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLocks.AggregateRefresh})", conn, tx);
             await refresherLock.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var cmd = new NpgsqlCommand("SELECT eventide.drop_daily_partitions_before($1, $2)", conn, tx);
@@ -60,6 +57,6 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The storage mode and shard count fixed at creation, or null before the schema exists.</summary>
-    public async Task<(StorageMode Mode, int Shards)?> ReadSettingsAsync(CancellationToken cancellationToken) =>
+    public async Task<(StorageMode Mode, int Shards)?> ReadModeAndShardsAsync(CancellationToken cancellationToken) =>
         await Migrator.ReadStatusAsync(dataSource, cancellationToken) is { } status ? (status.Mode, status.Shards) : null;
 }

@@ -43,9 +43,6 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     /// <summary>Forgets which event partitions exist, after retention dropped some.</summary>
     public void ForgetPartitions() => _eventDays.Clear();
 
-    /// <summary>First key of the two-key transaction lock on a shard ("EVPR"); the second key is the shard.</summary>
-    public const int ShardLockClass = 0x45565052;
-
     /// <param name="shard">The shard to consume.</param>
     /// <param name="maxEvents">Claim rows until this many events (at least one row).</param>
     /// <param name="recent">In-memory front of the dedupe store, or null.</param>
@@ -158,7 +155,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         // member never holds it. Sent in one round trip with the claim, which runs after it.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1, $2)")
         {
-            Parameters = { new() { Value = ShardLockClass }, new() { Value = shard } },
+            Parameters = { new() { Value = AdvisoryLocks.ShardConsumers }, new() { Value = shard } },
         });
         // Rows are taken in id order until maxEvents events (at least one row);
         // FOR UPDATE makes a second consumer of the same shard, should one
@@ -417,7 +414,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
                 INSERT INTO eventide.dead_letters (site_id, event_id, source, payload, error)
-                SELECT s, e, 'processor', p::jsonb, err FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(s, e, p, err)
+                SELECT s, e, $5, p::jsonb, err FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(s, e, p, err)
                 """)
             {
                 Parameters =
@@ -426,6 +423,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
                     new() { Value = dead.Select(d => d.EventId).ToArray() },
                     new() { Value = dead.Select(d => d.Payload).ToArray() },
                     new() { Value = dead.Select(d => d.Error).ToArray() },
+                    new() { Value = DeadLetterSources.Processor },
                 },
             });
         }

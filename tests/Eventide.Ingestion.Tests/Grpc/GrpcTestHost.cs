@@ -1,6 +1,7 @@
 using Eventide.Core;
 using Eventide.Ingestion.Grpc;
 using Eventide.Server;
+using Eventide.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +19,7 @@ public sealed class GrpcTestHost : IAsyncDisposable
     private GrpcTestHost(WebApplication app)
     {
         _app = app;
-        Http = new HttpClient { BaseAddress = EventideHost.BoundAddress(app), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = LoopbackKestrel.AddressOf(app), Timeout = TimeSpan.FromSeconds(30) };
         GrpcAddress = EventideHost.GrpcAddress(app) ?? throw new InvalidOperationException("the host serves no gRPC");
         Channel = GrpcChannel.ForAddress(GrpcAddress);
         Client = new V1.Ingest.IngestClient(Channel);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using Eventide.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -31,14 +31,12 @@ public sealed class FaultingProxy : IAsyncDisposable
 
     public static async Task<FaultingProxy> StartAsync(Uri upstream)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var proxy = new FaultingProxy(app, new HttpClient { BaseAddress = upstream, Timeout = TimeSpan.FromSeconds(30) });
         app.MapPost("/{**path}", proxy.ForwardAsync);
-        await app.StartAsync();
-        proxy.Address = new Uri(app.Urls.First());
+        proxy.Address = await LoopbackKestrel.StartAsync(app);
         return proxy;
     }
 

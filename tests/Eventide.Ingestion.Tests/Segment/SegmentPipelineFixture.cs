@@ -32,7 +32,7 @@ public sealed class SegmentPipelineFixture : MigratedPostgresFixture
         });
         _app = EventideHost.Build(options, Role.Ingestion | Role.Processor, "http://127.0.0.1:0");
         await _app.StartAsync();
-        Address = EventideHost.BoundAddress(_app);
+        Address = LoopbackKestrel.AddressOf(_app);
         Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 

@@ -22,7 +22,7 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_probes_readyz_and_healthz_and_requests_resources()
     {
-        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Query, ObservedState.Initial));
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Query, ObservedState.Initial));
         Assert.Equal("/readyz", c.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz", c.LivenessProbe.HttpGet.Path);
         Assert.Equal("250m", c.Resources.Requests["cpu"].ToString());
@@ -32,7 +32,7 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_runs_non_root_with_a_read_only_root_file_system()
     {
-        var d = DeploymentBuilder.Build(Pipelines.Build(), Role.Query, ObservedState.Initial);
+        var d = DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Query, ObservedState.Initial);
         var c = Container(d);
         Assert.True(c.SecurityContext.ReadOnlyRootFilesystem);
         Assert.False(c.SecurityContext.AllowPrivilegeEscalation);
@@ -43,7 +43,7 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_takes_secrets_from_secret_refs_and_the_rest_from_the_config_map()
     {
-        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial));
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Ingestion, ObservedState.Initial));
         var db = c.Env.Single(e => e.Name == "Eventide__Database__ConnectionString");
         Assert.Equal(("db", "connectionString"), (db.ValueFrom.SecretKeyRef.Name, db.ValueFrom.SecretKeyRef.Key));
         Assert.Equal("token", c.Env.Single(e => e.Name == "Eventide__Admin__Token").ValueFrom.SecretKeyRef.Key);
@@ -53,7 +53,7 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_changes_the_template_when_configuration_changes()
     {
-        static string Hash(EventPipeline p) => DeploymentBuilder.Build(p, Role.Ingestion, ObservedState.Initial).Spec.Template.Metadata.Annotations[DeploymentBuilder.ConfigHashAnnotation];
+        static string Hash(EventPipeline p) => DeploymentBuilder.Build(p, DataPlaneRole.Ingestion, ObservedState.Initial).Spec.Template.Metadata.Annotations[DeploymentBuilder.ConfigHashAnnotation];
         Assert.Equal(Hash(Pipelines.Build()), Hash(Pipelines.Build()));
         Assert.NotEqual(Hash(Pipelines.Build()), Hash(Pipelines.Build(s => s.Processor.BatchSize = 5)));
     }
@@ -61,26 +61,26 @@ public class DeploymentBuilderTests
     [Fact]
     public void Build_refuses_the_processor_which_is_a_stateful_set()
     {
-        Assert.Throws<ArgumentException>(() => DeploymentBuilder.Build(Pipelines.Build(), Role.Processor, ObservedState.Initial));
-        Assert.DoesNotContain(Role.Processor, DeploymentBuilder.Roles);
+        Assert.Throws<ArgumentException>(() => DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Processor, ObservedState.Initial));
+        Assert.DoesNotContain(DataPlaneRole.Processor, DeploymentBuilder.Roles);
     }
 
     [Fact]
     public void Replicas_are_left_to_the_autoscaler_when_one_owns_them()
     {
-        Assert.Null(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial).Spec.Replicas);
+        Assert.Null(DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Ingestion, ObservedState.Initial).Spec.Replicas);
         var fixedQuery = Pipelines.Build(s => s.Query.MaxReplicas = s.Query.Replicas);
-        Assert.Equal(2, DeploymentBuilder.Build(fixedQuery, Role.Query, ObservedState.Initial).Spec.Replicas);
+        Assert.Equal(2, DeploymentBuilder.Build(fixedQuery, DataPlaneRole.Query, ObservedState.Initial).Spec.Replicas);
     }
 
     [Fact]
     public void Build_gives_ingestion_a_grpc_port_and_no_cluster_settings()
     {
-        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), Role.Ingestion, ObservedState.Initial));
+        var c = Container(DeploymentBuilder.Build(Pipelines.Build(), DataPlaneRole.Ingestion, ObservedState.Initial));
         Assert.Equal(8081, c.Ports.Single(port => port.Name == "grpc").ContainerPort);
         Assert.DoesNotContain(c.Ports, port => port.Name == "remoting");
         Assert.DoesNotContain(c.Env, e => e.Name.StartsWith("Eventide__Cluster__", StringComparison.Ordinal));
-        var off = Container(DeploymentBuilder.Build(Pipelines.Build(s => s.Ingestion.Grpc.Enabled = false), Role.Ingestion, ObservedState.Initial));
+        var off = Container(DeploymentBuilder.Build(Pipelines.Build(s => s.Ingestion.Grpc.Enabled = false), DataPlaneRole.Ingestion, ObservedState.Initial));
         Assert.DoesNotContain(off.Ports, port => port.Name == "grpc");
     }
 }

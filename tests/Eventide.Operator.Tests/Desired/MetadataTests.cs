@@ -11,7 +11,7 @@ public class MetadataTests
     public void Every_object_has_the_pipeline_as_controlling_owner()
     {
         var p = Pipelines.Build(s => { s.Monitoring.ServiceMonitor = true; s.Ingestion.Ingress = new IngressSpec { Enabled = true, Host = "h" }; });
-        var objects = PipelineSteps.All.Select(s => s.Build(p, new ObservedState(null, true))).OfType<k8s.IKubernetesObject<V1ObjectMeta>>().ToList();
+        var objects = PipelineSteps.All.Select(s => s.Build(p, new ObservedState(true))).OfType<k8s.IKubernetesObject<V1ObjectMeta>>().ToList();
         Assert.NotEmpty(objects);
         Assert.All(objects, o => Assert.Equal(("uid-1", true), (o.Metadata.OwnerReferences.Single().Uid, o.Metadata.OwnerReferences.Single().Controller == true)));
     }

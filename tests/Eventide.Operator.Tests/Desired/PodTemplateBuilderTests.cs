@@ -15,7 +15,7 @@ public class PodTemplateBuilderTests
     [Fact]
     public void Build_carries_the_config_hash_and_scrape_annotations_for_every_role()
     {
-        foreach (var role in Role.All)
+        foreach (var role in DataPlaneRole.All)
         {
             var t = PodTemplateBuilder.Build(Pipelines.Build(), role);
             Assert.Equal(ConfigMapBuilder.Hash(Pipelines.Build()), t.Metadata.Annotations[PodTemplateBuilder.ConfigHashAnnotation]);
@@ -27,11 +27,11 @@ public class PodTemplateBuilderTests
     [Fact]
     public void Build_opens_the_remoting_port_only_on_processors()
     {
-        foreach (var role in Role.All)
+        foreach (var role in DataPlaneRole.All)
         {
             var ports = PodTemplateBuilder.Build(Pipelines.Build(), role).Spec.Containers.Single().Ports.Select(p => p.Name).ToList();
-            Assert.Equal(role == Role.Processor, ports.Contains("remoting"));
-            Assert.Equal(role == Role.Ingestion, ports.Contains("grpc"));
+            Assert.Equal(role == DataPlaneRole.Processor, ports.Contains("remoting"));
+            Assert.Equal(role == DataPlaneRole.Ingestion, ports.Contains("grpc"));
         }
     }
 }

@@ -3,10 +3,7 @@ using Eventide.Operator.Reconciliation;
 using Eventide.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Eventide.Operator.Tests.Hosting;
 
@@ -23,9 +20,7 @@ public sealed class OperatorHostTests : IAsyncLifetime
         _c = await FakeCluster.StartAsync();
         var config = new KubernetesClientConfiguration { Host = _c.Server.Url.ToString() };
         _app = OperatorHost.Build(config, FakeCluster.Options("op-host"), port: 0, TimeProvider.System, new FixedLag());
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _url = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        _url = await LoopbackKestrel.StartAsync(_app);
     }
 
     public async Task DisposeAsync()
@@ -68,9 +63,7 @@ public sealed class OperatorHostTests : IAsyncLifetime
     public async Task Host_is_not_ready_while_the_api_server_was_never_reached()
     {
         await using var unreachable = OperatorHost.Build(new KubernetesClientConfiguration { Host = "http://127.0.0.1:9" }, FakeCluster.Options("op-lost"), 0, TimeProvider.System, new FixedLag());
-        await unreachable.StartAsync();
-        var address = unreachable.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var url = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        var url = await LoopbackKestrel.StartAsync(unreachable);
         using var ready = await _http.GetAsync(new Uri(url, "/readyz"));
         using var live = await _http.GetAsync(new Uri(url, "/healthz"));
         Assert.Equal((503, 200), ((int)ready.StatusCode, (int)live.StatusCode));

@@ -68,8 +68,8 @@ public sealed class PipelineReconcilerTests : IAsyncLifetime
         await _reconciler.ReconcileAsync(Key, CancellationToken.None);
 
         var p = await ReadPipelineAsync();
-        // Lag 0 with minReplicas 1: the autoscaler keeps one processor; no ServiceMonitor CRD on this server.
-        var observed = new ObservedState(1, false);
+        // No ServiceMonitor CRD on this server.
+        var observed = new ObservedState(false);
         var expected = PipelineSteps.All.Select(s => s.Build(p, observed)).OfType<IKubernetesObject<V1ObjectMeta>>().ToList();
         Assert.Contains(expected, o => o is V1Ingress);
         foreach (var desired in expected)

@@ -1,6 +1,5 @@
 using Eventide.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 
@@ -13,9 +12,7 @@ public class OtlpExportTests(MigratedPostgresFixture db) : IClassFixture<Migrate
     {
         var posts = 0;
         var contentTypes = new System.Collections.Concurrent.ConcurrentBag<string>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var collector = builder.Build();
+        await using var collector = LoopbackKestrel.CreateBuilder().Build();
         collector.MapPost("/v1/metrics", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
@@ -31,7 +28,7 @@ public class OtlpExportTests(MigratedPostgresFixture db) : IClassFixture<Migrate
 
         await using var host = await RoleHost.StartAsync(db.Options(), Role.Query, new Dictionary<string, string?>
         {
-            ["Eventide:Telemetry:OtlpEndpoint"] = EventideHost.BoundAddress(collector).ToString(),
+            ["Eventide:Telemetry:OtlpEndpoint"] = LoopbackKestrel.AddressOf(collector).ToString(),
             ["Eventide:Telemetry:OtlpExportIntervalMs"] = "200",
         });
         await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative));

@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
@@ -11,7 +12,7 @@ public sealed class RoleHost : IAsyncDisposable
     {
         App = app;
         Roles = roles;
-        Address = EventideHost.BoundAddress(app);
+        Address = LoopbackKestrel.AddressOf(app);
         Http = new HttpClient { BaseAddress = Address };
     }
 

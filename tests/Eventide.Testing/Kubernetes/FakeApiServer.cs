@@ -1,14 +1,9 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Eventide.Testing.Kubernetes;
@@ -37,16 +32,13 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 
     public static async Task<FakeApiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var server = new FakeApiServer(app);
         app.Map("/v1/admin/lag", server.HandleLag);
         app.Map("/{**path}", server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Url = new Uri(address);
+        server.Url = await LoopbackKestrel.StartAsync(app);
         return server;
     }
 

@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Routing;
 namespace Eventide.Query.Apis;
 
 /// <summary>Raw events with filters and keyset paging.</summary>
-public static class EventsApi
+public static class RawEventsApi
 {
     public const int DefaultLimit = 100;
 
-    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapRawEventsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapSiteGroup("Events").MapGet("/events", ListAsync)
             .WithMetadata(new QueryLimit(DefaultLimit, AnalyticsApi.MaxLimit))

@@ -4,14 +4,15 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Eventide.Ingestion.Apis;
 
-public static class EventsApi
+/// <summary>Event intake over HTTP: the strict event model and the seed routes (the Segment API is <see cref="SegmentApi"/>).</summary>
+public static class IntakeApi
 {
     /// <summary>
     /// POST /v1/events (the strict event model) and the seed routes POST /event, /events, /webhook/event.
     /// No Accepts metadata on purpose: routing would then answer other content types with an
     /// empty 415, and browsers' sendBeacon posts text/plain. The body decides (docs/ingestion.md).
     /// </summary>
-    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapIntakeApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/events", (HttpContext context, EventIntake intake) => intake.HandleAsync(context, seedRoute: false))
             .WithName("PostEvents")

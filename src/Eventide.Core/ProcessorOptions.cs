@@ -1,0 +1,35 @@
+namespace Eventide.Core;
+
+public sealed class ProcessorOptions
+{
+    public int BatchSize { get; set; } = 5000;
+
+    public int FlushIntervalMs { get; set; } = 200;
+
+    public int DedupeWindowHours { get; set; } = 24;
+
+    public int SitePassivationSeconds { get; set; } = 300;
+
+    /// <summary>Batches a processor runs at once, whatever the number of shards it owns (each is one database transaction).</summary>
+    public int MaxConcurrentBatches { get; set; } = 4;
+
+    /// <summary>
+    /// Plain mode: how often the materialized aggregates are refreshed, and how long an hour must
+    /// have gone without new events before it is (env Eventide__Processor__AggregateRefreshMs).
+    /// Answers are exact either way; this decides how much of them is read from raw events.
+    /// </summary>
+    public int AggregateRefreshMs { get; set; } = 2000;
+
+    public string? Validate()
+    {
+        if (BatchSize < 1 || FlushIntervalMs < 1 || DedupeWindowHours < 1 || AggregateRefreshMs < 1)
+        {
+            return "Eventide:Processor BatchSize, FlushIntervalMs, DedupeWindowHours and AggregateRefreshMs must be positive";
+        }
+        if (MaxConcurrentBatches is < 1 or > 64)
+        {
+            return "Eventide:Processor:MaxConcurrentBatches must be between 1 and 64";
+        }
+        return null;
+    }
+}
