@@ -23,7 +23,7 @@ public sealed class AggregateRefreshJob(
         {
             try
             {
-                mode ??= (await partitions.ReadSettingsAsync(stoppingToken))?.Mode;
+                mode ??= (await partitions.ReadModeAndShardsAsync(stoppingToken))?.Mode;
                 if (mode == StorageMode.Timescale)
                 {
                     return;
@@ -42,7 +42,7 @@ public sealed class AggregateRefreshJob(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                Log.BackgroundFailed(logger, "aggregate refresh", ex.Message);
+                Log.BackgroundFailed(logger, ex, "aggregate refresh");
                 await Task.Delay(settings.AggregateRefresh, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
