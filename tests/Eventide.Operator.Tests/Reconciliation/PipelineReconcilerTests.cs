@@ -8,6 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Eventide.Operator.Tests.Reconciliation;
 
@@ -49,12 +50,16 @@ public sealed class PipelineReconcilerTests : IAsyncLifetime
         _http.Dispose();
     }
 
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+
     private PipelineReconciler NewReconciler(IKubernetes client, OperatorOptions? options = null) => new(
         client,
         new HttpLagReader(client, _http, _ => _c.Server.Url),
         new LagHistory(),
         options ?? _options,
-        TimeProvider.System,
+        // A fixed clock: status carries the lag's observation time to the second, so two
+        // reconciles either side of a second boundary would differ on the real clock.
+        _clock,
         new OperatorMetrics(_c.NewMeterFactory()),
         NullLogger.Instance);
 

@@ -59,6 +59,7 @@ public partial class SqlParameterizationTests(ITestOutputHelper output)
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Name)")] = "placeholder returned by Param (the builder's own method)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Path)")] = "placeholder returned by Param (the builder's own method)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(key)")] = "placeholder returned by Param (the builder's own method); the property key never enters the text",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "relation")] = "relation name chosen from two constants by the plan segment's source: users_1d or users_1h",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "site")] = "EventParts/UserParts take the site's placeholder; every caller passes sql.Param(site)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "from")] = "placeholder returned by Param(segment.Range.From)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "to")] = "placeholder returned by Param(segment.Range.To)",
