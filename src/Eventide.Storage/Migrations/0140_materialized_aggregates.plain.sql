@@ -60,62 +60,54 @@ $$;
 -- Recomputes the materialized rows of the given distinct (site, hour)s from
 -- raw events, and the day rows of their days from the hour rows (a day's
 -- rows are only read while none of its hours is dirty, and then every hour
--- row is exact). The caller
--- holds the refresher's advisory lock, so no other refresher writes these
--- rows meanwhile.
+-- row is exact). The caller holds the refresher's advisory lock, so no other
+-- refresher writes these rows meanwhile. One (site, hour) or (site, day) at
+-- a time, each statement narrowed to it by constants: set-based statements
+-- joined to unnest() were planned as hash joins over the whole _mat tables
+-- (their statistics lag their growth) and took 10–15 s a round in the bench.
 CREATE FUNCTION eventide.refresh_aggregate_hours(site_ids text[], hours timestamptz[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    day_sites text[];
-    days timestamptz[];
+    s text;
+    h timestamptz;
+    d timestamptz;
 BEGIN
-    SELECT array_agg(s), array_agg(d) INTO day_sites, days FROM (
-        SELECT DISTINCT s, date_bin(INTERVAL '1 day', h, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS d
-        FROM unnest(site_ids, hours) AS x(s, h)) y;
-
-    DELETE FROM eventide.events_1m_mat m USING unnest(site_ids, hours) AS r(site_id, hour)
-        WHERE m.site_id = r.site_id AND m.bucket >= r.hour AND m.bucket < r.hour + INTERVAL '1 hour';
-    DELETE FROM eventide.events_1h_mat m USING unnest(site_ids, hours) AS r(site_id, hour)
-        WHERE m.site_id = r.site_id AND m.bucket = r.hour;
-    DELETE FROM eventide.users_1h_mat m USING unnest(site_ids, hours) AS r(site_id, hour)
-        WHERE m.site_id = r.site_id AND m.bucket = r.hour;
-
-    INSERT INTO eventide.events_1m_mat (bucket, site_id, name, path, events)
-    SELECT x.bucket, r.site_id, x.name, x.path, x.events FROM unnest(site_ids, hours) AS r(site_id, hour)
-    CROSS JOIN LATERAL (
-        SELECT date_bin(INTERVAL '1 minute', e.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket, e.name, e.path, count(*)::bigint AS events
+    FOR s, h IN SELECT DISTINCT x.s, x.h FROM unnest(site_ids, hours) AS x(s, h) LOOP
+        DELETE FROM eventide.events_1m_mat WHERE site_id = s AND bucket >= h AND bucket < h + INTERVAL '1 hour';
+        DELETE FROM eventide.events_1h_mat WHERE site_id = s AND bucket = h;
+        DELETE FROM eventide.users_1h_mat WHERE site_id = s AND bucket = h;
+        INSERT INTO eventide.events_1m_mat (bucket, site_id, name, path, events)
+        SELECT date_bin(INTERVAL '1 minute', e.time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), s, e.name, e.path, count(*)::bigint
         FROM eventide.events e
-        WHERE e.site_id = r.site_id AND e.time >= r.hour AND e.time < r.hour + INTERVAL '1 hour'
-        GROUP BY 1, 2, 3) x;
-    INSERT INTO eventide.events_1h_mat (bucket, site_id, name, path, events)
-    SELECT r.hour, r.site_id, x.name, x.path, x.events FROM unnest(site_ids, hours) AS r(site_id, hour)
-    CROSS JOIN LATERAL (
-        SELECT m.name, m.path, sum(m.events)::bigint AS events FROM eventide.events_1m_mat m
-        WHERE m.site_id = r.site_id AND m.bucket >= r.hour AND m.bucket < r.hour + INTERVAL '1 hour'
-        GROUP BY 1, 2) x;
-    INSERT INTO eventide.users_1h_mat (bucket, site_id, user_id, events)
-    SELECT r.hour, r.site_id, x.user_id, x.events FROM unnest(site_ids, hours) AS r(site_id, hour)
-    CROSS JOIN LATERAL (
-        SELECT e.user_id, count(*)::bigint AS events FROM eventide.events e
-        WHERE e.site_id = r.site_id AND e.time >= r.hour AND e.time < r.hour + INTERVAL '1 hour' AND e.user_id IS NOT NULL
-        GROUP BY 1) x;
+        WHERE e.site_id = s AND e.time >= h AND e.time < h + INTERVAL '1 hour'
+        GROUP BY 1, 3, 4;
+        INSERT INTO eventide.events_1h_mat (bucket, site_id, name, path, events)
+        SELECT h, s, m.name, m.path, sum(m.events)::bigint
+        FROM eventide.events_1m_mat m
+        WHERE m.site_id = s AND m.bucket >= h AND m.bucket < h + INTERVAL '1 hour'
+        GROUP BY m.name, m.path;
+        INSERT INTO eventide.users_1h_mat (bucket, site_id, user_id, events)
+        SELECT h, s, e.user_id, count(*)::bigint
+        FROM eventide.events e
+        WHERE e.site_id = s AND e.time >= h AND e.time < h + INTERVAL '1 hour' AND e.user_id IS NOT NULL
+        GROUP BY e.user_id;
+    END LOOP;
 
-    DELETE FROM eventide.events_1d_mat m USING unnest(day_sites, days) AS r(site_id, day)
-        WHERE m.site_id = r.site_id AND m.bucket = r.day;
-    DELETE FROM eventide.users_1d_mat m USING unnest(day_sites, days) AS r(site_id, day)
-        WHERE m.site_id = r.site_id AND m.bucket = r.day;
-    INSERT INTO eventide.events_1d_mat (bucket, site_id, name, path, events)
-    SELECT r.day, r.site_id, x.name, x.path, x.events FROM unnest(day_sites, days) AS r(site_id, day)
-    CROSS JOIN LATERAL (
-        SELECT h.name, h.path, sum(h.events)::bigint AS events FROM eventide.events_1h_mat h
-        WHERE h.site_id = r.site_id AND h.bucket >= r.day AND h.bucket < r.day + INTERVAL '1 day'
-        GROUP BY 1, 2) x;
-    INSERT INTO eventide.users_1d_mat (bucket, site_id, user_id, events)
-    SELECT r.day, r.site_id, x.user_id, x.events FROM unnest(day_sites, days) AS r(site_id, day)
-    CROSS JOIN LATERAL (
-        SELECT h.user_id, sum(h.events)::bigint AS events FROM eventide.users_1h_mat h
-        WHERE h.site_id = r.site_id AND h.bucket >= r.day AND h.bucket < r.day + INTERVAL '1 day'
-        GROUP BY 1) x;
+    FOR s, d IN SELECT DISTINCT x.s, date_bin(INTERVAL '1 day', x.h, TIMESTAMPTZ '2000-01-01 00:00:00+00')
+                FROM unnest(site_ids, hours) AS x(s, h) LOOP
+        DELETE FROM eventide.events_1d_mat WHERE site_id = s AND bucket = d;
+        DELETE FROM eventide.users_1d_mat WHERE site_id = s AND bucket = d;
+        INSERT INTO eventide.events_1d_mat (bucket, site_id, name, path, events)
+        SELECT d, s, x.name, x.path, sum(x.events)::bigint
+        FROM eventide.events_1h_mat x
+        WHERE x.site_id = s AND x.bucket >= d AND x.bucket < d + INTERVAL '1 day'
+        GROUP BY x.name, x.path;
+        INSERT INTO eventide.users_1d_mat (bucket, site_id, user_id, events)
+        SELECT d, s, u.user_id, sum(u.events)::bigint
+        FROM eventide.users_1h_mat u
+        WHERE u.site_id = s AND u.bucket >= d AND u.bucket < d + INTERVAL '1 day'
+        GROUP BY u.user_id;
+    END LOOP;
 END $$;
 
 -- Retention: events partitions that end at or before the cutoff are dropped
