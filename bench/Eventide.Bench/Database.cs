@@ -25,6 +25,38 @@ public sealed class Database(NpgsqlDataSource dataSource)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// What a phase must not start on top of: events waiting in the inbox, plain mode's dirty
+    /// aggregate hours (0 when there is no such table: Timescale refreshes its own), and
+    /// statements of other clients that have been running for over 200 ms (a refresh round, a
+    /// late consume transaction). Idle consumers' polls finish in well under that, so an idle
+    /// pipeline reads 0 / 0 / 0.
+    /// </summary>
+    public async Task<SteadyReading> SteadyReadingAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM eventide.inbox),
+                   (SELECT count(*) FROM pg_stat_activity
+                    WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND state = 'active'
+                      AND datname = current_database() AND now() - query_start > interval '200 ms'),
+                   to_regclass('eventide.aggregate_dirty') IS NOT NULL
+            """);
+        long inbox, busy;
+        bool hasDirty;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (inbox, busy, hasDirty) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+        }
+        long dirty = 0;
+        if (hasDirty)
+        {
+            await using var marks = dataSource.CreateCommand("SELECT count(*) FROM eventide.aggregate_dirty");
+            dirty = (long)(await marks.ExecuteScalarAsync(ct))!;
+        }
+        return new SteadyReading(inbox, dirty, busy);
+    }
+
     public async Task<bool> ExistsAsync(string sql, string site, string value, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(sql);

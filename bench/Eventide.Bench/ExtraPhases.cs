@@ -72,15 +72,23 @@ public static class ExtraPhases
         return new Report(json, md.ToString());
     }
 
-    /// <summary>When each phase began and the load average then, and the run's total time.</summary>
+    /// <summary>
+    /// When each phase began and the load average then, and the run's total time; for the phases
+    /// that start from a drained steady state, how long they waited for it and the inbox at their
+    /// start and end (a small end figure says the processor kept up with the phase).
+    /// </summary>
     public static string PhaseTable(IReadOnlyList<PhaseMark> phases, double totalSeconds)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average |");
-        md.AppendLine("|---|---:|---:|");
+        md.AppendLine("Phases that measure latency (and the end-to-end phase) start once the inbox is empty, the aggregate refresher has no dirty hours left and no other statement has run for over 200 ms; the waited column is that wait, the inbox columns the events waiting at the phase's start and end.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average | waited for steady state | inbox at start / end |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var m in phases)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} |");
+            var waited = m.Start is { } s ? $"{s.WaitedSeconds:F1} s{(s.Steady ? "" : $" (**not steady**: {s.DirtyHours:N0} dirty hours)")}" : "";
+            var inbox = m.Start is { } st ? $"{st.InboxEvents:N0} / {(m.InboxAtEnd is { } e ? e.ToString("N0", CultureInfo.InvariantCulture) : "—")}" : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} | {waited} | {inbox} |");
         }
         return md.ToString();
     }

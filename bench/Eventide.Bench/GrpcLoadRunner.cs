@@ -39,7 +39,7 @@ public sealed class GrpcLoadRunner(GrpcChannel channel, Workload workload)
     {
         var local = new LoadResult();
         var random = new Random(worker * 7919 + batchSize + 1);
-        var recent = new string[4096];
+        var recent = new Guid[4096];
         var recentCount = 0;
         // One stream carries one site's key, as a server-side forwarder of one tenant would.
         var (site, key) = workload.PickSite(random);
@@ -74,7 +74,7 @@ public sealed class GrpcLoadRunner(GrpcChannel channel, Workload workload)
         while (stopwatch.Elapsed < duration && !ct.IsCancellationRequested)
         {
             await window.WaitAsync(ct);
-            var body = workload.Batch(random, site, batchSize, recent, ref recentCount, out _);
+            var body = workload.Batch(random, site, batchSize, recent, ref recentCount);
             var batch = ToProto($"{worker}-{n++}", body);
             lock (sentAt)
             {

@@ -14,7 +14,7 @@ public static class Horizontal
     public sealed record Point(int Processors, string ShardsByMember, double EventsPerSecond, double OfferedPerSecond, long InboxAtEnd,
         double ProcessorsCores, double PostgresCores, double IngestionCores, double GeneratorCores, double ProcessorsRssMb);
 
-    public static async Task<List<Point>> RunAsync(Args a, Database db, LoadRunner runner, List<ProcessSampler> samplers, Func<Task> drain,
+    public static async Task<List<Point>> RunAsync(Args a, Database db, LoadRunner runner, List<ProcessSampler> samplers, SteadyState steady,
         TimeSpan duration, CancellationToken ct)
     {
         if (a.EventideDll is null || a.ClusterSeed is null)
@@ -32,7 +32,7 @@ public static class Horizontal
             }
             var balanced = await fleet.AwaitBalancedAsync(n, TimeSpan.FromSeconds(120), ct);
             var shards = balanced is null ? "not balanced in 120 s" : string.Join(" / ", balanced.Values.Order());
-            Progress.Phase($"horizontal: {n} processor(s), shards {shards}");
+            await steady.BeginAsync($"horizontal: {n} processor(s), shards {shards}", ct);
             var all = samplers.Concat(fleet.Samplers).ToList();
             var cpuStart = CpuSnapshot.Take(all);
             var before = await db.StoredEventsAsync(ct);
@@ -44,12 +44,12 @@ public static class Horizontal
             var cores = CpuSnapshot.Take(all).CoresSince(cpuStart);
             var inbox = await db.InboxEventsAsync(ct);
             var offered = await load;
+            await steady.EndAsync(ct);
             var processors = cores.Where(kv => kv.Key.StartsWith("processor", StringComparison.Ordinal)).Sum(kv => kv.Value);
             var rss = all.Where(s => s.Name.StartsWith("processor", StringComparison.Ordinal)).Max(s => s.RssBytes()) / 1048576.0;
             points.Add(new Point(n, shards, stored / seconds, offered.EventsPerSecond, inbox, processors,
                 cores.GetValueOrDefault("postgres (all backends)"), cores.GetValueOrDefault("ingestion"), cores.GetValueOrDefault("load generator"), rss));
             Progress.Say(string.Create(CultureInfo.InvariantCulture, $"    {n} processor(s): {stored / seconds:N0} events/s stored, processors {processors:F2} cores, postgres {cores.GetValueOrDefault("postgres (all backends)"):F2}"));
-            await drain();
         }
         Progress.Phase("horizontal: stopping the added processors");
         return points;

@@ -1,4 +1,8 @@
 namespace Eventide.Bench;
 
-/// <summary>A phase of the run: its title, when it began (seconds into the run) and the 1-minute load average then.</summary>
-public sealed record PhaseMark(string Title, double StartSeconds, double LoadAverage);
+/// <summary>
+/// A phase of the run: its title, when it began (seconds into the run), the 1-minute load
+/// average then, and for the phases that wait for a steady state, how they began and the inbox
+/// at their end.
+/// </summary>
+public sealed record PhaseMark(string Title, double StartSeconds, double LoadAverage, PhaseStart? Start = null, long? InboxAtEnd = null);

@@ -55,6 +55,9 @@ public static class Program
         using var http = LoadRunner.CreateClient(a.Connections + 4);
         var runner = new LoadRunner(a.Ingest, workload);
         Func<Task> drain = () => DrainAsync(db, TimeSpan.FromSeconds(180));
+        // Long enough for the refresher to recompute what the sustained phase left (a minute or
+        // two on this machine); a phase that still starts unsteady says so in the report.
+        var steady = new SteadyState(db, TimeSpan.FromSeconds(180));
         var processor = samplers.FirstOrDefault(s => s.Name == "processor");
 
         Progress.Phase("warm-up");
@@ -74,7 +77,7 @@ public static class Program
         }
         if (a.WrkCompare || a.Only == "wrk")
         {
-            return await Finish(await WrkComparison.RunAsync(a, sites, drain, Secs));
+            return await Finish(await WrkComparison.RunAsync(a, sites, steady, Secs));
         }
         if (a.OnlyRate is { } onlyRate)
         {
@@ -83,12 +86,12 @@ public static class Program
         }
         if (a.Only == "sites")
         {
-            var alone = await SiteScale.RunAsync(a, dataSource, processor, a.Rate ?? 10_000, Secs(45), drain, ct);
+            var alone = await SiteScale.RunAsync(a, dataSource, processor, a.Rate ?? 10_000, Secs(45), steady, drain, ct);
             return await Finish(await WriteAsync(a, ExtraPhases.Build(a, [], alone, [])));
         }
         if (a.Only == "horizontal")
         {
-            var curve = await Horizontal.RunAsync(a, db, runner, samplers, drain, Secs(25), ct);
+            var curve = await Horizontal.RunAsync(a, db, runner, samplers, steady, Secs(25), ct);
             return await Finish(await WriteAsync(a, ExtraPhases.Build(a, [], null, curve)));
         }
         if (a.Only is { } only)
@@ -98,16 +101,16 @@ public static class Program
 
         // Batch 1 at 32 and 256 connections, from the bench's generator and from wrk when it is
         // installed: the batch-1 rows, and the check that the generator is not their bound.
-        var batchOne = await WrkComparison.MeasureAsync(a, sites, drain, Secs, withWrk: true, ct);
+        var batchOne = await WrkComparison.MeasureAsync(a, sites, steady, Secs, withWrk: true, ct);
         var saturation = new Dictionary<int, LoadResult>();
         foreach (var batch in new[] { 100, 1000 })
         {
-            Progress.Phase($"ingestion at saturation, batch {batch}");
+            await steady.BeginAsync($"ingestion at saturation, batch {batch}", ct);
             saturation[batch] = await runner.RunAsync($"saturation batch={batch}", a.Connections, batch, Secs(15), null, ct);
-            await drain();
+            await steady.EndAsync(ct);
         }
 
-        Progress.Phase("end to end, sustained");
+        await steady.BeginAsync("end to end, sustained", ct);
         var e2eSeconds = Math.Max(5, 60 * scale);
         var statements = await db.ResetStatementsAsync(ct);
         var storedBefore = await db.StoredEventsAsync(ct);
@@ -121,13 +124,13 @@ public static class Program
         var topStatements = statements ? await db.TopStatementsAsync(8, ct) : [];
         var inboxAtEnd = await db.InboxEventsAsync(ct);
         var e2eIngest = await e2eLoad;
+        await steady.EndAsync(ct);
         var endToEnd = (storedAfter - storedBefore) / e2eElapsed;
-        await drain();
 
         // Half of what the whole pipeline sustains, not of what ingestion alone accepts: above the
         // end-to-end rate the inbox grows and latency measures the backlog, not the pipeline.
         var half = endToEnd * 0.5;
-        Progress.Phase($"50 % of the end-to-end rate: {half:F0} events/s with freshness probes");
+        await steady.BeginAsync($"50 % of the end-to-end rate: {half:F0} events/s with freshness probes", ct);
         using var probeCts = new CancellationTokenSource();
         var probe = new FreshnessProbe(a.Ingest, probeKeys.Site, probeKeys.WriteKey, db, http);
         var probing = probe.RunAsync(probeCts.Token);
@@ -138,13 +141,14 @@ public static class Program
         var halfStatements = halfStatementsOn ? await db.TopStatementsAsync(8, ct) : [];
         await probeCts.CancelAsync();
         await probing;
-        await drain();
+        await steady.EndAsync(ct);
 
         // The same half rate, spread over many sites in small batches.
-        var scaleResult = await SiteScale.RunAsync(a, dataSource, processor, half, Secs(45), drain, ct);
-        var horizontal = await Horizontal.RunAsync(a, db, runner, samplers, drain, Secs(25), ct);
+        var scaleResult = await SiteScale.RunAsync(a, dataSource, processor, half, Secs(45), steady, drain, ct);
+        var horizontal = await Horizontal.RunAsync(a, db, runner, samplers, steady, Secs(25), ct);
 
-        Progress.Phase("ceiling: server-side INSERT … SELECT into a scratch copy of events");
+        // The ceiling is one backend inserting alone: not beside a backlog or a refresh round.
+        await steady.BeginAsync("ceiling: server-side INSERT … SELECT into a scratch copy of events", ct);
         var ceiling = await db.CeilingAsync(a.Quick ? 200_000 : 1_000_000, ct);
         Progress.Phase("naive baseline: one INSERT per event over one connection");
         var naive = await db.NaiveAsync(Secs(10), ct);
@@ -164,7 +168,17 @@ public static class Program
     /// <summary>Writes bench/results/&lt;timestamp&gt;.json and .md and prints the markdown.</summary>
     private static async Task<int> WriteAsync(Args a, Report report)
     {
-        report.Json["phases"] = Progress.Phases.Select(m => new { title = m.Title, start_s = m.StartSeconds, load_average = m.LoadAverage }).ToList();
+        report.Json["phases"] = Progress.Phases.Select(m => new
+        {
+            title = m.Title,
+            start_s = m.StartSeconds,
+            load_average = m.LoadAverage,
+            steady_wait_s = m.Start?.WaitedSeconds,
+            steady = m.Start?.Steady,
+            inbox_at_start = m.Start?.InboxEvents,
+            dirty_hours_at_start = m.Start?.DirtyHours,
+            inbox_at_end = m.InboxAtEnd,
+        }).ToList();
         report.Json["total_seconds"] = Progress.ElapsedSeconds;
         var markdown = report.Markdown + Environment.NewLine + ExtraPhases.PhaseTable(Progress.Phases, Progress.ElapsedSeconds);
         Directory.CreateDirectory(a.Out);

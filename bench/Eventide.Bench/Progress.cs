@@ -52,15 +52,24 @@ public static class Progress
     public static void Say(string line) => Console.Error.WriteLine(line);
 
     /// <summary>Starts a phase: "[m:ss] ==> title (load average …)" and a mark for the report.</summary>
-    public static void Phase(string title)
+    public static void Phase(string title, PhaseStart? start = null)
     {
         var load = LoadAverage();
         lock (Marks)
         {
-            Marks.Add(new PhaseMark(title, Run.Elapsed.TotalSeconds, load));
+            Marks.Add(new PhaseMark(title, Run.Elapsed.TotalSeconds, load, start));
         }
         Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"[{(int)Run.Elapsed.TotalMinutes}:{Run.Elapsed.Seconds:D2}] ==> {title} (load average {load:F1})"));
+    }
+
+    /// <summary>The inbox at the end of the phase begun last (see <see cref="SteadyState.EndAsync"/>).</summary>
+    public static void EndPhase(long inboxEvents)
+    {
+        lock (Marks)
+        {
+            Marks[^1] = Marks[^1] with { InboxAtEnd = inboxEvents };
+        }
     }
 
     /// <summary>The phases so far, each with its start (seconds into the run) and the 1-minute load average then.</summary>

@@ -26,7 +26,7 @@ public static class SiteScale
         int Sites, double CreateSeconds, int BatchSize, double TargetRate, LoadResult Load, long SitesWithEvents,
         double PeakRssMb, double EntitiesPeak, double EntitiesAtLoadEnd, double EntitiesAfterIdle, double IdleSeconds, double PassivationSeconds);
 
-    public static async Task<Result> RunAsync(Args a, NpgsqlDataSource dataSource, ProcessSampler? processor, double rate, TimeSpan duration, Func<Task> drain, CancellationToken ct)
+    public static async Task<Result> RunAsync(Args a, NpgsqlDataSource dataSource, ProcessSampler? processor, double rate, TimeSpan duration, SteadyState steady, Func<Task> drain, CancellationToken ct)
     {
         Progress.Phase($"{a.ScaleSites:N0} sites: created in bulk");
         var created = Stopwatch.StartNew();
@@ -60,10 +60,11 @@ public static class SiteScale
             }
         }, CancellationToken.None);
 
-        Progress.Phase($"{a.ScaleSites:N0} sites, Zipf traffic: {rate:F0} events/s in batches of {batch}");
+        await steady.BeginAsync($"{a.ScaleSites:N0} sites, Zipf traffic: {rate:F0} events/s in batches of {batch}", ct);
         // More connections than the other phases: at batches of 10 the open loop needs ten times
         // the requests per second, each waiting for its group commit.
         var load = await runner.RunAsync("site scale", Connections, batch, duration, rate, ct);
+        await steady.EndAsync(ct);
         await drain();
         var atEnd = await EntitiesAsync(http, a.Processor);
 

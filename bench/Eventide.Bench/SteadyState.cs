@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Eventide.Bench;
+
+/// <summary>
+/// Starts latency phases from a drained steady state: the inbox empty, the aggregate refresher
+/// idle and no other long statement in the database. A phase started behind the previous one's
+/// backlog (or the refresher's recompute of it) measures group commits waiting for a busy
+/// database, not the pipeline at that load. Each phase records the inbox at its start and end,
+/// so the report shows whether the processor kept up.
+/// </summary>
+public sealed class SteadyState(Database db, TimeSpan deadline)
+{
+    /// <summary>How long the state must hold: a refresher between two rounds reads idle for a moment.</summary>
+    private static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Waits for the steady state (or the deadline, with a warning), then marks the phase's start.</summary>
+    public async Task BeginAsync(string title, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        var reading = await db.SteadyReadingAsync(ct);
+        var steadySince = reading.Steady ? waited.Elapsed : (TimeSpan?)null;
+        while (!(steadySince is { } since && waited.Elapsed - since >= Hold) && waited.Elapsed < deadline)
+        {
+            Progress.Status($"waiting for a steady state: inbox {reading.InboxEvents:N0} events, {reading.DirtyHours:N0} dirty hours, {reading.BusyStatements} statements > 200 ms ({waited.Elapsed.TotalSeconds:F0}/{deadline.TotalSeconds:F0} s)");
+            await Task.Delay(Poll, ct);
+            reading = await db.SteadyReadingAsync(ct);
+            steadySince = reading.Steady ? steadySince ?? waited.Elapsed : null;
+        }
+        var reached = steadySince is not null;
+        if (waited.Elapsed > Poll)
+        {
+            Console.Error.WriteLine();
+        }
+        if (!reached)
+        {
+            Progress.Say($"warning: not steady after {deadline.TotalSeconds:F0} s ({reading}); \"{title}\" starts anyway");
+        }
+        Progress.Phase(title, new PhaseStart(reading.InboxEvents, reading.DirtyHours, waited.Elapsed.TotalSeconds, reached));
+    }
+
+    /// <summary>Records the inbox at the end of the phase begun last, before anything drains it.</summary>
+    public async Task EndAsync(CancellationToken ct) => Progress.EndPhase(await db.InboxEventsAsync(ct));
+}
