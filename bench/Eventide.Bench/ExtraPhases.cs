@@ -80,7 +80,7 @@ public static class ExtraPhases
     public static string PhaseTable(IReadOnlyList<PhaseMark> phases, double totalSeconds)
     {
         var md = new StringBuilder();
-        md.AppendLine("Phases that measure latency (and the end-to-end phase) start once the inbox is empty, the aggregate refresher has no dirty hours left and no other statement has run for over 200 ms; the waited column is that wait, the inbox columns the events waiting at the phase's start and end.");
+        md.AppendLine("Phases that measure latency, the saturation, end-to-end and ceiling phases start once the inbox is empty, the aggregate refresher has no dirty hours left and no other statement has run for over 200 ms (the horizontal points once the inbox is empty); the waited column is that wait, the inbox columns the events waiting at the phase's start and end.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average | waited for steady state | inbox at start / end |");
         md.AppendLine("|---|---:|---:|---:|---:|");

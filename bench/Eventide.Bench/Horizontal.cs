@@ -32,7 +32,7 @@ public static class Horizontal
             }
             var balanced = await fleet.AwaitBalancedAsync(n, TimeSpan.FromSeconds(120), ct);
             var shards = balanced is null ? "not balanced in 120 s" : string.Join(" / ", balanced.Values.Order());
-            await steady.BeginAsync($"horizontal: {n} processor(s), shards {shards}", ct);
+            await steady.BeginAsync($"horizontal: {n} processor(s), shards {shards}", ct, inboxOnly: true);
             var all = samplers.Concat(fleet.Samplers).ToList();
             var cpuStart = CpuSnapshot.Take(all);
             var before = await db.StoredEventsAsync(ct);
