@@ -33,15 +33,15 @@
 --     lock table, while this one the transaction holds anyway.) Two folds of
 --     one site never overlap either: they share the shard lock.
 --
--- (3) A fold into a dirty hour skips the hour-level delta and bumps the mark
---     (version, marked_at) instead. The hour stays dirty, so the views read
---     it raw (which counts the fold's events once it commits), and it turns
---     clean only when a refresh clears the mark; by (2) that refresh read raw
+-- (3) A fold into a dirty hour skips the hour-level delta, work the hour's
+--     recompute would throw away. The hour stays dirty, so the views read it
+--     raw (which counts the fold's events once it commits), and it turns
+--     clean only when a refresh clears its mark; by (2) that refresh read raw
 --     after the fold committed, so its recompute includes the fold's events.
---     The marks are locked in (site, hour) order, the order
---     mark_aggregates_dirty locks them in, so a fold and a direct marker
---     cannot deadlock.
---
+--     The fold leaves the mark alone: no row lock to order against direct
+--     markers, and marked_at stays the direct writer's settle clock (bumping
+--     it on every batch would keep a busy hour dirty, and read raw, until
+--     the refresher's maximum age).
 -- (4) A fold into a clean hour adds its deltas. If a direct writer marks the
 --     hour while the fold runs (the fold did not see the uncommitted mark),
 --     the hour is dirty from that writer's commit on and read raw; the
@@ -87,18 +87,11 @@ DECLARE
     ds text[];
     dh timestamptz[];
 BEGIN
-    -- The hours already dirty: bumped (3), locked in key order first.
-    WITH hours AS (
-        SELECT DISTINCT x.s, date_bin(INTERVAL '1 hour', x.m, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS h
-        FROM unnest(m_sites, m_minutes) AS x(s, m)),
-    locked AS MATERIALIZED (
-        SELECT d.site_id, d.hour FROM eventide.aggregate_dirty d JOIN hours ON d.site_id = hours.s AND d.hour = hours.h
-        ORDER BY d.site_id, d.hour FOR UPDATE OF d),
-    bumped AS (
-        UPDATE eventide.aggregate_dirty d SET marked_at = now(), version = d.version + 1
-        FROM locked l WHERE d.site_id = l.site_id AND d.hour = l.hour
-        RETURNING d.site_id, d.hour)
-    SELECT array_agg(site_id), array_agg(hour) INTO ds, dh FROM bumped;
+    -- The hours already dirty (3): read, not locked or bumped.
+    SELECT array_agg(d.site_id), array_agg(d.hour) INTO ds, dh
+    FROM (SELECT DISTINCT x.s, date_bin(INTERVAL '1 hour', x.m, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS h
+          FROM unnest(m_sites, m_minutes) AS x(s, m)) hours
+    JOIN eventide.aggregate_dirty d ON d.site_id = hours.s AND d.hour = hours.h;
 
     INSERT INTO eventide.events_1m_mat AS t (bucket, site_id, name, path, events)
     SELECT x.m, x.s, x.n, x.p, x.c FROM unnest(m_sites, m_minutes, m_names, m_paths, m_events) AS x(s, m, n, p, c)

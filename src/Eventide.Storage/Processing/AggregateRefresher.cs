@@ -6,8 +6,8 @@ namespace Eventide.Storage.Processing;
 /// <summary>
 /// Plain mode's refresher: recomputes the materialized aggregate rows of dirty (site, hour)s
 /// from raw events and clears their marks (migration 0140). The processor folds what it stores
-/// into the rows itself (migration 0150), so the marks come from other writers (loaders, tests)
-/// and from folds into hours those writers left dirty. One round is one transaction under
+/// into the rows itself (migration 0150), so the marks come from other writers only (loaders,
+/// tests, the isolating path of a batch with bad events). One round is one transaction under
 /// a transaction-level advisory lock, so one processor refreshes at a time and retention, which
 /// takes the same lock, never drops a day under a refresh. It holds the consumer locks of the
 /// shards of the sites it refreshes, so no fold overlaps it. It takes no row lock while it
@@ -101,9 +101,9 @@ public sealed class AggregateRefresher(NpgsqlDataSource dataSource)
     /// rows, and keeps new ones out until this round commits: their consumer locks, in shard
     /// order, before any row is touched (so a storing transaction, which holds one shard lock and
     /// then touches rows of that shard's sites only, cannot wait on this round while it waits on
-    /// that transaction). Then the versions: read after the locks, so every fold that bumped a
-    /// mark has committed and the recompute, which takes its snapshots later still, sees its
-    /// events. Only direct writers can still bump a version before the delete.
+    /// that transaction). The recompute's snapshots are taken later still, so they see the
+    /// events of every fold into these hours, whether it added deltas or skipped a dirty hour.
+    /// Only direct writers can still bump a version before the delete.
     /// </summary>
     private async Task<long[]> LockShardsAndReadVersionsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<string> sites, List<DateTimeOffset> hours, CancellationToken ct)
