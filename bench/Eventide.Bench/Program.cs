@@ -185,6 +185,7 @@ public static class Program
     /// </summary>
     private static async Task ProfileRateAsync(LoadRunner runner, Args a, double rate, List<ProcessSampler> samplers, Database db)
     {
+        var statements = await db.ResetStatementsAsync(CancellationToken.None);
         var cpuBefore = CpuSnapshot.Take(samplers);
         var result = await runner.RunAsync($"{rate:F0} events/s", a.Connections, 100, TimeSpan.FromSeconds(a.OnlySeconds), rate, CancellationToken.None);
         var cpu = string.Join(", ", CpuSnapshot.Take(samplers).CoresSince(cpuBefore).Select(kv => $"{kv.Key} {kv.Value:F2}"));
@@ -192,6 +193,13 @@ public static class Program
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; CPU: {cpu}"));
         await DrainAsync(db, TimeSpan.FromSeconds(120));
+        // The database's time by statement over the load and its drain: what the processor's
+        // transaction and the aggregate refresher each cost at this rate.
+        foreach (var st in statements ? await db.TopStatementsAsync(8, CancellationToken.None) : [])
+        {
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {st.SharePercent,5:F1} % {st.Calls,7} calls {st.TotalMs / Math.Max(1, st.Calls),9:F2} ms/call  {st.Query[..Math.Min(110, st.Query.Length)]}"));
+        }
         Console.WriteLine("peak RSS: " + string.Join(", ", samplers.Select(s => $"{s.Name} {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB")));
     }
 
