@@ -199,6 +199,7 @@ public static class Program
     /// </summary>
     private static async Task ProfileRateAsync(LoadRunner runner, Args a, double rate, List<ProcessSampler> samplers, Database db)
     {
+        var statements = await db.ResetStatementsAsync(CancellationToken.None);
         var cpuBefore = CpuSnapshot.Take(samplers);
         var storedBefore = await db.StoredEventsAsync(CancellationToken.None);
         var endToEnd = System.Diagnostics.Stopwatch.StartNew();
@@ -213,6 +214,13 @@ public static class Program
         var stored = await db.StoredEventsAsync(CancellationToken.None) - storedBefore;
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"stored {stored:N0} events in {endToEnd.Elapsed.TotalSeconds:F1} s from the start of the load to the drained inbox: {stored / endToEnd.Elapsed.TotalSeconds:N0} events/s end to end"));
+        // The database's time by statement over the load and its drain: what the processor's
+        // transaction and the aggregate refresher each cost at this rate.
+        foreach (var st in statements ? await db.TopStatementsAsync(8, CancellationToken.None) : [])
+        {
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {st.SharePercent,5:F1} % {st.Calls,7} calls {st.TotalMs / Math.Max(1, st.Calls),9:F2} ms/call  {st.Query[..Math.Min(110, st.Query.Length)]}"));
+        }
         Console.WriteLine("peak RSS: " + string.Join(", ", samplers.Select(s => $"{s.Name} {Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0:F0} MB")));
     }
 

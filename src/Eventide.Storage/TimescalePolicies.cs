@@ -32,6 +32,9 @@ public static class TimescalePolicies
             SELECT remove_continuous_aggregate_policy('eventide.users_1d', if_exists => true);
             SELECT add_continuous_aggregate_policy('eventide.users_1d',
                 start_offset => {refresh}, end_offset => INTERVAL '1 day', schedule_interval => INTERVAL '1 hour');
+            SELECT remove_continuous_aggregate_policy('eventide.name_users_1d', if_exists => true);
+            SELECT add_continuous_aggregate_policy('eventide.name_users_1d',
+                start_offset => {refresh}, end_offset => INTERVAL '1 day', schedule_interval => INTERVAL '1 hour');
             """;
         await Migrator.ExecAsync(conn, sql, ct);
     }

@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Storage;
 using Eventide.Storage.Processing;
 using Eventide.Testing;
 using Npgsql;
@@ -6,9 +7,9 @@ using Npgsql;
 namespace Eventide.Processor.Tests;
 
 /// <summary>
-/// Plain mode's materialized aggregates: the storing transaction marks hours dirty, the
-/// refresher materializes them, and the views count every stored event exactly once in every
-/// state, including while a storing transaction and a refresh overlap.
+/// Plain mode's materialized aggregates: the storing transaction folds its events into them,
+/// direct writers mark hours dirty and the refresher materializes those, and the views count
+/// every stored event exactly once in every state, including while writers and a refresh overlap.
 /// </summary>
 public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture<MigratedPostgresFixture>
 {
@@ -30,7 +31,7 @@ public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture
     }
 
     [Fact]
-    public async Task Consumed_events_are_counted_while_dirty_after_refresh_and_after_a_late_event()
+    public async Task Consumed_events_are_folded_into_the_materialized_rows_and_leave_no_mark()
     {
         var site = Site("agg");
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [
@@ -39,22 +40,66 @@ public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture
             InboxTestWriter.Event(site, "c", Hour.AddHours(1).AddMinutes(5)),
         ]);
         await new ShardConsumer(db.DataSource, TimeSpan.FromHours(24)).ConsumeAsync(3, 1000, null, CancellationToken.None);
-        Assert.Equal(2, await DirtyAsync(site));
-        await AssertCountsAsync(site, minute: 2, hour: 2, day: 3, users: 3);
-
-        await Refresher.RefreshAllAsync(CancellationToken.None);
         Assert.Equal(0, await DirtyAsync(site));
-        Assert.Equal(3, await Db.ScalarAsync(db.DataSource, $"SELECT sum(events) FROM eventide.events_1d_mat WHERE site_id = '{site}'"));
         await AssertCountsAsync(site, minute: 2, hour: 2, day: 3, users: 3);
+        Assert.Equal(3, await Db.ScalarAsync(db.DataSource, $"SELECT sum(events) FROM eventide.events_1d_mat WHERE site_id = '{site}'"));
+        Assert.Equal(3, await Db.ScalarAsync(db.DataSource, $"SELECT sum(events) FROM eventide.name_users_1d_mat WHERE site_id = '{site}'"));
 
-        // A late event into the refreshed hour: dirty again, counted at once, and after the next refresh.
+        // A late event into the same minute adds to the rows already there.
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "late", Hour.AddMinutes(1))]);
         await new ShardConsumer(db.DataSource, TimeSpan.FromHours(24)).ConsumeAsync(3, 1000, null, CancellationToken.None);
-        Assert.Equal(1, await DirtyAsync(site));
-        await AssertCountsAsync(site, minute: 3, hour: 3, day: 4, users: 4);
-        await Refresher.RefreshAllAsync(CancellationToken.None);
         Assert.Equal(0, await DirtyAsync(site));
         await AssertCountsAsync(site, minute: 3, hour: 3, day: 4, users: 4);
+        Assert.Equal(1, await Db.ScalarAsync(db.DataSource,
+            $"SELECT count(*) FROM eventide.events_1m_mat WHERE site_id = '{site}' AND bucket = '{Hour.AddMinutes(1):O}' AND name = 'pageview'"));
+    }
+
+    [Fact]
+    public async Task Fold_into_an_hour_a_direct_writer_left_dirty_skips_the_delta_and_is_counted_once()
+    {
+        var site = Site("dirtyfold");
+        await InsertAsync(site, "direct", marked: true);
+        var version = await Db.ScalarAsync(db.DataSource, $"SELECT version FROM eventide.aggregate_dirty WHERE site_id = '{site}'");
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "folded", Hour.AddMinutes(1))]);
+        await new ShardConsumer(db.DataSource, TimeSpan.FromHours(24)).ConsumeAsync(3, 1000, null, CancellationToken.None);
+
+        Assert.Equal(version, await Db.ScalarAsync(db.DataSource, $"SELECT version FROM eventide.aggregate_dirty WHERE site_id = '{site}'"));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.events_1m_mat WHERE site_id = '{site}'"));
+        await AssertCountsAsync(site, minute: 2, hour: 2, day: 2, users: 2);
+        await Refresher.RefreshAllAsync(CancellationToken.None);
+        Assert.Equal(0, await DirtyAsync(site));
+        await AssertCountsAsync(site, minute: 2, hour: 2, day: 2, users: 2);
+
+        // Clean again: the next consumed event is a delta on the recomputed rows.
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "after", Hour.AddMinutes(1))]);
+        await new ShardConsumer(db.DataSource, TimeSpan.FromHours(24)).ConsumeAsync(3, 1000, null, CancellationToken.None);
+        Assert.Equal(0, await DirtyAsync(site));
+        await AssertCountsAsync(site, minute: 3, hour: 3, day: 3, users: 3);
+    }
+
+    [Fact]
+    public async Task Refresh_waits_for_the_storing_transaction_of_the_sites_shard()
+    {
+        var site = Site("shardlock");
+        await InsertAsync(site, "a", marked: true);
+
+        // A storing transaction of shard 3 holds the consumer lock from its first statement on.
+        await using var consumer = await db.DataSource.OpenConnectionAsync();
+        await using var tx = await consumer.BeginTransactionAsync();
+        await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLocks.ShardConsumers}, 3)", consumer, tx))
+        {
+            await lockCmd.ExecuteNonQueryAsync();
+        }
+        var refresh = Refresher.RefreshOnceAsync(TimeSpan.Zero, TimeSpan.Zero, 100, CancellationToken.None);
+        await Eventually.WaitAsync(async () => await Db.ScalarAsync(db.DataSource,
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'") == 1,
+            TimeSpan.FromSeconds(30), "the refresh to wait on the shard's consumer lock");
+        Assert.False(refresh.IsCompleted);
+        Assert.Equal(1, await DirtyAsync(site));
+        await tx.CommitAsync();
+        Assert.True(await refresh >= 1);
+        Assert.Equal(0, await DirtyAsync(site));
+        await AssertCountsAsync(site, minute: 1, hour: 1, day: 1, users: 1);
     }
 
     [Fact]
@@ -133,8 +178,9 @@ public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture
         Assert.True(await partitions.DropBeforeAsync("events", old.AddDays(1).AddHours(-10), CancellationToken.None) >= 1);
 
         Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.events_1h_mat WHERE site_id = '{site}' AND bucket < '{old.AddDays(1):O}'"));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.name_users_1d_mat WHERE site_id = '{site}' AND bucket < '{old.AddDays(1).AddHours(-10):O}'"));
         Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.aggregate_dirty WHERE site_id = '{site}'"));
-        foreach (var relation in new[] { "events_1m", "events_1h", "events_1d", "users_1h", "users_1d" })
+        foreach (var relation in new[] { "events_1m", "events_1h", "events_1d", "users_1h", "users_1d", "name_users_1d" })
         {
             Assert.Equal(1, await Db.ScalarAsync(db.DataSource, $"SELECT coalesce(sum(events), 0) FROM eventide.{relation} WHERE site_id = '{site}'"));
         }
@@ -154,6 +200,7 @@ public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture
         Assert.Equal(hour, await Db.ScalarAsync(db.DataSource, $"SELECT coalesce(sum(events), 0) FROM eventide.users_1h WHERE site_id = '{site}' AND bucket = '{h}'"));
         Assert.Equal(day, await Db.ScalarAsync(db.DataSource, $"SELECT coalesce(sum(events), 0) FROM eventide.events_1d WHERE site_id = '{site}' AND bucket = '{d}'"));
         Assert.Equal(day, await Db.ScalarAsync(db.DataSource, $"SELECT coalesce(sum(events), 0) FROM eventide.users_1d WHERE site_id = '{site}' AND bucket = '{d}'"));
+        Assert.Equal(day, await Db.ScalarAsync(db.DataSource, $"SELECT coalesce(sum(events), 0) FROM eventide.name_users_1d WHERE site_id = '{site}' AND bucket = '{d}'"));
         Assert.Equal(users, await Db.ScalarAsync(db.DataSource, $"SELECT count(DISTINCT user_id) FROM eventide.users_1d WHERE site_id = '{site}' AND bucket = '{d}'"));
         Assert.Equal(day, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.events WHERE site_id = '{site}' AND time >= '{d}' AND time < '{d}'::timestamptz + interval '1 day'"));
     }

@@ -14,6 +14,7 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
         { "events_1d", "bucket,site_id,name,path,events" },
         { "users_1h", "bucket,site_id,user_id,events" },
         { "users_1d", "bucket,site_id,user_id,events" },
+        { "name_users_1d", "bucket,site_id,name,user_id,events" },
         { "inbox", "id,slot,shard,event_count,received_at,payload" },
         { "event_ids", "site_id,event_id,seen_at" },
         { "dead_letters", "id,site_id,event_id,source,payload,error,failed_at,replayed_at" },

@@ -24,6 +24,9 @@ public static class RangePlan
     public static IReadOnlyList<RangeSegment> ForUsers(TimeRange range, Granularity coarsest = Granularity.Day) =>
         Split(range, coarsest == Granularity.Day ? [Granularity.Day, Granularity.Hour] : [Granularity.Hour]);
 
+    /// <summary>Plan for a per-day aggregate only (name_users_1d): whole days from it, raw events for the rest.</summary>
+    public static IReadOnlyList<RangeSegment> ForDays(TimeRange range) => Split(range, [Granularity.Day]);
+
     private static List<RangeSegment> Split(TimeRange range, ReadOnlySpan<Granularity> levels)
     {
         var result = new List<RangeSegment>();

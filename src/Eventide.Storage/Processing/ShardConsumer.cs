@@ -39,6 +39,28 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     private readonly ConcurrentDictionary<DateOnly, bool> _eventDays = new();
     private readonly SemaphoreSlim _eventIdsGate = new(1, 1);
     private int _eventIdsReadyFor; // DateOnly.DayNumber of the day ensured
+    private int _folds; // 0 not known yet, 1 plain mode (fold), 2 Timescale mode
+
+    /// <summary>
+    /// Whether storing transactions fold their events into the materialized aggregates: plain
+    /// mode only (Timescale's continuous aggregates maintain themselves, and its fold function
+    /// is a no-op the batch need not carry). Read once; before the schema exists, not folding
+    /// marks hours dirty, which is exact in either mode.
+    /// </summary>
+    private async ValueTask<bool> FoldsAsync(CancellationToken ct)
+    {
+        var known = Volatile.Read(ref _folds);
+        if (known != 0)
+        {
+            return known == 1;
+        }
+        if (await Migrator.ReadStatusAsync(dataSource, ct) is not { } status)
+        {
+            return false;
+        }
+        Volatile.Write(ref _folds, status.Mode == StorageMode.Plain ? 1 : 2);
+        return status.Mode == StorageMode.Plain;
+    }
 
     /// <summary>Forgets which event partitions exist, after retention dropped some.</summary>
     public void ForgetPartitions() => _eventDays.Clear();
@@ -51,18 +73,19 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
         await EnsureEventIdPartitionsAsync(cancellationToken);
+        var fold = await FoldsAsync(cancellationToken);
         // fast path: the batch goes in with no savepoint and no ON CONFLICT, its insert in the same
         // round trip as the id record and the inbox delete. Only when the database rejects some
         // event's data, or the unique index finds an event event_ids no longer remembers (older
         // than the dedupe window), is the whole transaction rolled back and run again isolating
         // the bad events under savepoints, with ON CONFLICT DO NOTHING; rows rolled back were never
         // committed, so running again cannot store anything twice.
-        return await ConsumeOnceAsync(shard, maxEvents, recent, isolate: false, cancellationToken)
-            ?? (await ConsumeOnceAsync(shard, maxEvents, recent, isolate: true, cancellationToken))!;
+        return await ConsumeOnceAsync(shard, maxEvents, recent, isolate: false, fold, cancellationToken)
+            ?? (await ConsumeOnceAsync(shard, maxEvents, recent, isolate: true, fold, cancellationToken))!;
     }
 
     /// <summary>One consume transaction; null when <paramref name="isolate"/> is false and the insert met a data error (rolled back).</summary>
-    private async Task<ConsumeResult?> ConsumeOnceAsync(int shard, int maxEvents, IRecentIds? recent, bool isolate, CancellationToken cancellationToken)
+    private async Task<ConsumeResult?> ConsumeOnceAsync(int shard, int maxEvents, IRecentIds? recent, bool isolate, bool fold, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
@@ -109,7 +132,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         {
             try
             {
-                await FinishAsync(conn, tx, shard, rows, candidates, candidates, dead, cancellationToken);
+                await FinishAsync(conn, tx, shard, rows, candidates, candidates, dead, fold, cancellationToken);
             }
             catch (PostgresException ex) when (IsDataError(ex))
             {
@@ -138,7 +161,9 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
                     stored.Add(candidates[i]);
                 }
             }
-            await FinishAsync(conn, tx, shard, rows, null, stored, dead, cancellationToken);
+            // ON CONFLICT DO NOTHING may have skipped some of stored (ids older than the dedupe
+            // window): a fold would count them, a mark has the refresher count what is there.
+            await FinishAsync(conn, tx, shard, rows, null, stored, dead, fold: false, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return new ConsumeResult(rows.Count, claimedEvents, stored, duplicates, dead, HasMore: claimedEvents >= maxEvents);
@@ -387,11 +412,12 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
 
     /// <summary>
     /// The rest of the transaction in one round trip: the events (<paramref name="insert"/>, unless
-    /// already inserted under savepoints), the ids of <paramref name="stored"/>, their dirty hours,
-    /// the dead letters and the delete of the claimed rows.
+    /// already inserted under savepoints), the ids of <paramref name="stored"/>, their fold into
+    /// plain mode's materialized aggregates when <paramref name="fold"/> (exactly the rows
+    /// inserted) or else their dirty hours, the dead letters and the delete of the claimed rows.
     /// </summary>
     private static async Task FinishAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord>? insert,
-        List<EventRecord> stored, List<DeadLetterEntry> dead, CancellationToken ct)
+        List<EventRecord> stored, List<DeadLetterEntry> dead, bool fold, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(conn, tx);
         if (insert is { Count: > 0 })
@@ -408,7 +434,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         }
         if (stored.Count > 0)
         {
-            batch.BatchCommands.Add(MarkDirtyCommand(stored));
+            batch.BatchCommands.Add(fold ? AggregateFold.Command(stored) : MarkDirtyCommand(stored));
         }
         if (dead.Count > 0)
         {

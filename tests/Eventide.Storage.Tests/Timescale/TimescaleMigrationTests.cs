@@ -12,7 +12,7 @@ namespace Eventide.Storage.Tests.Timescale;
 [Collection(TimescaleEngineCollection.Name)]
 public sealed class TimescaleMigrationTests(TimescaleEngineFixture engine) : IAsyncLifetime
 {
-    private static readonly string[] Aggregates = ["events_1d", "events_1h", "events_1m", "users_1d", "users_1h"];
+    private static readonly string[] Aggregates = ["events_1d", "events_1h", "events_1m", "name_users_1d", "users_1d", "users_1h"];
 
     public Task InitializeAsync() => engine.DropEventideSchemaAsync();
 
@@ -85,7 +85,7 @@ public sealed class TimescaleMigrationTests(TimescaleEngineFixture engine) : IAs
         }
 
         Assert.Equal(
-            [("events_1d", false, "events_1h"), ("events_1h", false, "events_1m"), ("events_1m", false, ""), ("users_1d", false, "users_1h"), ("users_1h", false, "")],
+            [("events_1d", false, "events_1h"), ("events_1h", false, "events_1m"), ("events_1m", false, ""), ("name_users_1d", false, ""), ("users_1d", false, "users_1h"), ("users_1h", false, "")],
             found);
     }
 
