@@ -261,10 +261,13 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
             _ => "sum(ms) / nullif(sum(mn), 0)",
         };
         var order = metric is null ? "" : "m DESC NULLS LAST, ";
+        var union = parts.Count == 0
+            ? "SELECT NULL::text AS k, 0::bigint AS v, NULL::numeric AS ms, NULL::bigint AS mn, NULL::bigint AS sk WHERE false"
+            : string.Join("\nUNION ALL\n", parts);
         // A value's metric rows carry no events (v = 0) beside its event rows, never alone.
         sql.Append($"""
             SELECT k, sum(v)::bigint AS v, {value} AS m, coalesce(sum(sk), 0)::bigint FROM (
-            {(parts.Count == 0 ? "SELECT NULL::text AS k, 0::bigint AS v, NULL::numeric AS ms, NULL::bigint AS mn, NULL::bigint AS sk WHERE false" : string.Join("\nUNION ALL\n", parts))}
+            {union}
             ) x (k, v, ms, mn, sk)
             GROUP BY k HAVING sum(v) > 0 ORDER BY {order}v DESC, k COLLATE "C" NULLS LAST LIMIT {sql.Param(limit)}
             """);
