@@ -105,6 +105,21 @@ public class PropertyDayMaterializerTests(MigratedPostgresFixture db) : IClassFi
     }
 
     [Fact]
+    public async Task Retention_drops_the_property_days_of_the_partitions_it_drops()
+    {
+        var site = Site("retained", 9);
+        var old = Day.AddDays(-10);
+        await StoreAsync(9, Event(site, "a", old.AddHours(1), "DE"), Event(site, "b", Day.AddHours(1), "DE"));
+        await new PropertyDayMaterializer(db.DataSource).MaterializeAllAsync(CancellationToken.None);
+        Assert.Equal(1, await RegisteredAsync(site, old));
+
+        Assert.NotNull(await new PartitionMaintenance(db.DataSource).DropBeforeAsync("events", old.AddDays(1), CancellationToken.None));
+        Assert.Equal(0, await RegisteredAsync(site, old));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.property_days WHERE site_id = '{site}' AND day = '{old:O}'"));
+        Assert.Equal(1, await RegisteredAsync(site, Day));
+    }
+
+    [Fact]
     public void Forget_command_is_sent_only_for_events_before_the_current_day()
     {
         var now = Today.AddHours(9);
