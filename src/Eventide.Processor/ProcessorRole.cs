@@ -27,6 +27,7 @@ public static class ProcessorRole
         services.AddSingleton<LagStore>();
         services.AddSingleton<PartitionMaintenance>();
         services.AddSingleton<AggregateRefresher>();
+        services.AddSingleton(sp => new PropertyDayMaterializer(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<LocalShards>();
         services.AddSingleton<ProcessorClusterState>();
         services.AddSingleton<ClusterMetrics>();
@@ -51,6 +52,7 @@ public static class ProcessorRole
         services.AddHostedService<LagMonitor>();
         services.AddHostedService<RetentionJob>();
         services.AddHostedService<AggregateRefreshJob>();
+        services.AddHostedService<PropertyDayJob>();
         services.AddSingleton<IReadinessCheck, ProcessorReadinessCheck>();
         return services;
     }

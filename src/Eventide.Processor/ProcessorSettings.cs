@@ -46,6 +46,16 @@ public sealed record ProcessorSettings
     /// <summary>Plain mode: (site, hour)s per refresh transaction, so one commit stays short.</summary>
     public int AggregateRefreshHours { get; init; } = 24;
 
+    /// <summary>
+    /// Plain mode: the pause between property-day rounds that found nothing more to do. Days
+    /// close once a day and late events un-register one now and then, so a minute wastes
+    /// nothing and bounds how long a recomputed day is read raw.
+    /// </summary>
+    public TimeSpan PropertyDaysInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Plain mode: (site, day)s per property-day round (each its own transaction).</summary>
+    public int PropertyDaysPerRound { get; init; } = 8;
+
     // The cache is only a fast path in front of eventide.event_ids (which is
     // what makes dedupe hold); at ~140 bytes an id, 1000 busy sites × 4096
     // ids cost ~570 MB of RSS in the benchmark, × 256 ids ~35 MB. The ids it

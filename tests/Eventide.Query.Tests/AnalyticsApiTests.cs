@@ -362,6 +362,10 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
         { "unaligned-days", "property:device", "name=pageview" },
         { "full-30-days", "property:utm_campaign", "filter=property:country=DE" },
         { "unaligned-hours", "property:revenue", "" },
+        { "full-30-days", "property:revenue", "" },
+        { "unaligned-days", "property:utm_campaign", "" },
+        { "one-day", "property:country", "name=signup" },
+        { "full-30-days", "property:no_such_key", "" },
         { "full-30-days", "user", "" },
         { "unaligned-days", "user", "filter=property:device=tablet" },
         { "one-day", "path", "filter=property:country=FR" },
@@ -388,6 +392,11 @@ public abstract class AnalyticsApiTests<TFixture>(TFixture fixture, ITestOutputH
         { "full-30-days", "property:device", "avg:revenue", "name=purchase" },
         { "unaligned-days", "path", "sum:revenue", "filter=property:country=DE" },
         { "full-30-days", "name", "avg:n", "" },
+        { "unaligned-days", "property:utm_campaign", "avg:revenue", "" },
+        { "full-30-days", "property:country", "sum:revenue", "name=purchase" },
+        { "full-30-days", "property:device", "sum:country", "" },
+        { "full-30-days", "property:revenue", "avg:revenue", "" },
+        { "one-day", "property:no_such_key", "sum:revenue", "" },
     };
 
     [Theory]

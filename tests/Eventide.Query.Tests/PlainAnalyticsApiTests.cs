@@ -1,3 +1,4 @@
+using Eventide.Testing.Dataset;
 using Xunit.Abstractions;
 
 namespace Eventide.Query.Tests;
@@ -14,5 +15,14 @@ public sealed class PlainAnalyticsApiTests(PlainQueryApiFixture fixture, ITestOu
     {
         Assert.True(Fixture.LateEvents > 100, $"{Fixture.LateEvents} late events");
         Assert.InRange(Fixture.DirtyHours, 50, 1000);
+    }
+
+    [Fact]
+    public void Fixture_mixes_materialized_raw_and_fallback_property_days()
+    {
+        // 4 sites × 30 closed days; the late events fall on 6 days of each site.
+        Assert.Equal(EventDataset.SiteIds.Length * EventDataset.Days, Fixture.MaterializedBeforeLate);
+        Assert.Equal(EventDataset.SiteIds.Length * (EventDataset.Days - 6), Fixture.MaterializedDays);
+        Assert.InRange(Fixture.RevenueFallbackDays, 1, Fixture.MaterializedDays - 1);
     }
 }

@@ -12,7 +12,9 @@ namespace Eventide.Query.Tests;
 /// The standard dataset on plain PostgreSQL, its materialized aggregates refreshed, then late
 /// events stored into hours already refreshed: most days are wholly clean (materialized day
 /// rows), every fifth day mixes clean hours with dirty ones read raw, so every branch of the
-/// aggregate views, and every mix of them, must give the LINQ answers.
+/// aggregate views, and every mix of them, must give the LINQ answers. Property days are
+/// materialized before the late events, which un-register their days: property breakdowns mix
+/// materialized days, raw days and (for revenue) fallback days.
 /// </summary>
 public class PlainQueryApiFixture : QueryApiFixture
 {
@@ -21,6 +23,14 @@ public class PlainQueryApiFixture : QueryApiFixture
     public int LateEvents { get; private set; }
 
     public long DirtyHours { get; private set; }
+
+    /// <summary>(site, day)s of property days registered before the late events.</summary>
+    public long MaterializedBeforeLate { get; private set; }
+
+    /// <summary>(site, day)s of property days still registered: the late events' days are read raw.</summary>
+    public long MaterializedDays { get; private set; }
+
+    public long RevenueFallbackDays { get; private set; }
 
     protected override async Task<EventideOptions> CreateDatabaseAsync()
     {
@@ -43,9 +53,17 @@ public class PlainQueryApiFixture : QueryApiFixture
         await EventDataset.InsertAsync(dataSource, Dataset.Events.Where(e => !late.Contains(e)).ToList());
         var refresher = new AggregateRefresher(dataSource);
         await refresher.RefreshAllAsync(CancellationToken.None);
+        // At most 20 values a day: revenue (a few dozen a day on the busier sites) falls back to
+        // raw events on those days, country, device and utm_campaign are materialized.
+        var materializer = new PropertyDayMaterializer(dataSource, maxValues: 20);
+        await materializer.MaterializeAllAsync(CancellationToken.None);
+        MaterializedBeforeLate = await materializer.MaterializedAsync(CancellationToken.None);
         await EventDataset.InsertAsync(dataSource, late.ToList());
         LateEvents = late.Count;
         DirtyHours = await refresher.PendingAsync(CancellationToken.None);
+        MaterializedDays = await materializer.MaterializedAsync(CancellationToken.None);
+        await using var fallback = dataSource.CreateCommand("SELECT count(*) FROM eventide.property_day_state WHERE 'revenue' = ANY(fallback_keys)");
+        RevenueFallbackDays = (long)(await fallback.ExecuteScalarAsync())!;
         return (keys, sw.Elapsed);
     }
 }

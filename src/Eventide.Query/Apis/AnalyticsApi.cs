@@ -39,7 +39,7 @@ public static class AnalyticsApi
         group.MapGet("/breakdown", BreakdownAsync)
             .WithName("GetBreakdown")
             .WithSummary("Events per path, event name, referrer, user or property value, most first; optionally with a numeric metric per row.")
-            .WithDescription("by=path|name from the aggregates unless a property filter or a metric needs raw events; by=referrer|user|property:<key> from raw events. With metric=sum:<p>|avg:<p> rows are ordered by the metric's value.")
+            .WithDescription("by=path|name from the aggregates unless a property filter or a metric needs raw events; by=property:<key> (with or without name= and metric=) from the property-day aggregate for materialized whole days in plain mode and raw events for the rest; by=referrer|user, and property breakdowns with path= or property filters, from raw events. With metric=sum:<p>|avg:<p> rows are ordered by the metric's value.")
             .Produces<BreakdownResponse>()
             .ProducesQueryProblems()
             .Timed("breakdown");

@@ -147,6 +147,10 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<BreakdownRow>> BreakdownAsync(string site, TimeRange range, BreakdownKey by, QueryFilter where, Metric? metric, int limit, CancellationToken ct)
     {
+        if (by.Dimension == BreakdownDimension.Property && where.Path is null && !where.HasProperties)
+        {
+            return await PropertyBreakdownAsync(site, range, by.Property!, where.Name, metric, limit, ct);
+        }
         var sql = new SqlBuilder();
         var s = sql.Param(site);
         var lim = sql.Param(limit);
@@ -183,6 +187,140 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         }
         await using var batch = Batch(sql, rawScan: !fromAggregates);
         await using var reader = await ExecuteAsync(batch, ct);
+        return await ReadBreakdownAsync(reader, metric, ct);
+    }
+
+    /// <summary>
+    /// by=property:<paramref name="key"/>, optionally for one event name: whole days registered
+    /// in property_day_state from the property-day aggregate (migration 0160), the rest of the
+    /// range (its edges, today, days not materialized yet or whose key is a fallback) from raw
+    /// events, regrouped. Both reads run in one repeatable-read transaction, so they see one
+    /// snapshot: a late event either un-registered its day in that snapshot (and is read raw)
+    /// or is not in it at all. An average is the summed sum over the summed count of numbers,
+    /// the division PostgreSQL's avg does, so the value equals a raw read's.
+    /// </summary>
+    private async Task<IReadOnlyList<BreakdownRow>> PropertyBreakdownAsync(string site, TimeRange range, string key, string? name, Metric? metric, int limit, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var withKey = new List<DateTimeOffset>();
+        var withoutKey = new List<DateTimeOffset>();
+        var (firstDay, endDay) = (TimeBuckets.Ceiling(range.From, Granularity.Day), TimeBuckets.Floor(range.To, Granularity.Day));
+        if (firstDay < endDay)
+        {
+            // A day is usable for the key unless the key is a fallback there; for the metric's key
+            // if it has metric rows there or is absent that day (no number, nothing skipped).
+            await using var days = new NpgsqlCommand("""
+                SELECT day, $4 = ANY(keys) FROM eventide.property_day_state
+                WHERE site_id = $1 AND day >= $2 AND day < $3 AND NOT ($4 = ANY(fallback_keys))
+                  AND ($5::text IS NULL OR $5 = ANY(metric_keys) OR NOT ($5 = ANY(keys || fallback_keys)))
+                """, conn, tx);
+            days.Parameters.AddWithValue(site);
+            days.Parameters.AddWithValue(firstDay);
+            days.Parameters.AddWithValue(endDay);
+            days.Parameters.AddWithValue(key);
+            days.Parameters.Add(new NpgsqlParameter { Value = (object?)metric?.Property ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            await using var reader = await days.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                (reader.GetBoolean(1) ? withKey : withoutKey).Add(reader.GetFieldValue<DateTimeOffset>(0));
+            }
+        }
+        var raw = RawRanges(range, withKey.Concat(withoutKey));
+
+        var sql = new SqlBuilder();
+        var s = sql.Param(site);
+        var k = sql.Param(key);
+        var nameCondition = name is null ? "" : $" AND name = {sql.Param(name)}";
+        var parts = new List<string>();
+        if (raw.Count > 0)
+        {
+            var ranges = string.Join(" OR ", raw.Select(r => $"(time >= {sql.Param(r.From)} AND time < {sql.Param(r.To)})"));
+            var (sum, numbers, skipped) = metric is null ? ("NULL::numeric", "NULL::bigint", "NULL::bigint") : MetricParts(sql, metric);
+            parts.Add($"""
+                SELECT properties->>{k} AS k, count(*)::bigint AS v, {sum} AS ms, {numbers} AS mn, {skipped} AS sk FROM eventide.events
+                WHERE site_id = {s} AND ({ranges}){nameCondition} GROUP BY 1
+                """);
+        }
+        if (withKey.Count > 0)
+        {
+            var d = sql.Param(withKey.ToArray());
+            parts.Add($"SELECT value, events, NULL::numeric, NULL::bigint, NULL::bigint FROM eventide.property_days WHERE site_id = {s} AND day = ANY({d}) AND key = {k}{nameCondition}");
+            if (metric is not null)
+            {
+                parts.Add($"""
+                    SELECT value, 0::bigint, sum, numbers, skipped FROM eventide.property_metric_days
+                    WHERE site_id = {s} AND day = ANY({d}) AND metric_key = {sql.Param(metric.Property)} AND key = {k}{nameCondition}
+                    """);
+            }
+        }
+        if (withoutKey.Count > 0)
+        {
+            // The key is on no event of these days: every event is in the row without it.
+            var d = sql.Param(withoutKey.ToArray());
+            parts.Add($"SELECT NULL::text, events, NULL::numeric, NULL::bigint, NULL::bigint FROM eventide.property_days WHERE site_id = {s} AND day = ANY({d}) AND key IS NULL{nameCondition}");
+            if (metric is not null)
+            {
+                parts.Add($"""
+                    SELECT NULL::text, 0::bigint, sum, numbers, skipped FROM eventide.property_metric_days
+                    WHERE site_id = {s} AND day = ANY({d}) AND metric_key = {sql.Param(metric.Property)} AND key IS NULL{nameCondition}
+                    """);
+            }
+        }
+        var value = metric?.Kind switch
+        {
+            null => "NULL::numeric",
+            MetricKind.Sum => "sum(ms)",
+            _ => "sum(ms) / nullif(sum(mn), 0)",
+        };
+        var order = metric is null ? "" : "m DESC NULLS LAST, ";
+        var union = parts.Count == 0
+            ? "SELECT NULL::text AS k, 0::bigint AS v, NULL::numeric AS ms, NULL::bigint AS mn, NULL::bigint AS sk WHERE false"
+            : string.Join("\nUNION ALL\n", parts);
+        // A value's metric rows carry no events (v = 0) beside its event rows, never alone.
+        sql.Append($"""
+            SELECT k, sum(v)::bigint AS v, {value} AS m, coalesce(sum(sk), 0)::bigint FROM (
+            {union}
+            ) x (k, v, ms, mn, sk)
+            GROUP BY k HAVING sum(v) > 0 ORDER BY {order}v DESC, k COLLATE "C" NULLS LAST LIMIT {sql.Param(limit)}
+            """);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        if (raw.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SqlBuilder.WithoutJitSql));
+        }
+        batch.BatchCommands.Add(sql.ToBatchCommand());
+        await using (var reader = await ExecuteAsync(batch, ct))
+        {
+            var rows = await ReadBreakdownAsync(reader, metric, ct);
+            await reader.CloseAsync();
+            await tx.CommitAsync(ct);
+            return rows;
+        }
+    }
+
+    /// <summary>The parts of <paramref name="range"/> outside the given whole days, merged where adjacent.</summary>
+    internal static List<TimeRange> RawRanges(TimeRange range, IEnumerable<DateTimeOffset> days)
+    {
+        var result = new List<TimeRange>();
+        var at = range.From;
+        foreach (var day in days.Order())
+        {
+            if (day > at)
+            {
+                result.Add(new TimeRange(at, day));
+            }
+            at = day.AddDays(1);
+        }
+        if (at < range.To)
+        {
+            result.Add(new TimeRange(at, range.To));
+        }
+        return result;
+    }
+
+    private static async Task<IReadOnlyList<BreakdownRow>> ReadBreakdownAsync(NpgsqlDataReader reader, Metric? metric, CancellationToken ct)
+    {
         var rows = new List<BreakdownRow>();
         while (await reader.ReadAsync(ct))
         {
@@ -312,6 +450,18 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
         var number = $"CASE WHEN jsonb_typeof({v}) = 'number' THEN {v}::numeric END";
         var value = metric.Kind == MetricKind.Sum ? $"sum({number})" : $"avg({number})";
         return (value, $"count(*) FILTER (WHERE jsonb_typeof({v}) <> 'number')::bigint", $"{v} IS NOT NULL");
+    }
+
+    /// <summary>
+    /// The parts of a metric over raw events that regroup: the sum of the numbers, how many were
+    /// numbers and how many were present but not numbers (see <see cref="MetricColumns"/>).
+    /// </summary>
+    private static (string Sum, string Numbers, string Skipped) MetricParts(SqlBuilder sql, Metric metric)
+    {
+        var v = $"(properties->{sql.Param(metric.Property)})";
+        return ($"sum(CASE WHEN jsonb_typeof({v}) = 'number' THEN {v}::numeric END)",
+            $"count(*) FILTER (WHERE jsonb_typeof({v}) = 'number')::bigint",
+            $"count(*) FILTER (WHERE jsonb_typeof({v}) <> 'number')::bigint");
     }
 
     /// <summary>The statement as a batch; one that scans raw events runs without JIT (<see cref="SqlBuilder.ToBatchWithoutJit"/>).</summary>

@@ -57,10 +57,16 @@ internal sealed class SqlBuilder
     public NpgsqlBatch ToBatch(NpgsqlDataSource dataSource)
     {
         var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(ToBatchCommand());
+        return batch;
+    }
+
+    /// <summary>The statement as one command of a batch the caller builds.</summary>
+    public NpgsqlBatchCommand ToBatchCommand()
+    {
         var statement = new NpgsqlBatchCommand(Text.ToString());
         statement.Parameters.AddRange(_parameters.ToArray());
-        batch.BatchCommands.Add(statement);
-        return batch;
+        return statement;
     }
 
     /// <summary>

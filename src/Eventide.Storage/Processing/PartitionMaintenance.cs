@@ -39,7 +39,9 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
             // Plain mode's materialized aggregates go with the events they count, in the same
             // commit, and under the refresher's lock: a refresh running meanwhile could otherwise
             // write rows for a day this drops, after this deleted that day's rows.
-            await using var refresherLock = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AdvisoryLocks.AggregateRefresh})", conn, tx);
+            // The same for the property days (migration 0160) and their materializer.
+            await using var refresherLock = new NpgsqlCommand(
+                $"SELECT pg_advisory_xact_lock({AdvisoryLocks.AggregateRefresh}), pg_advisory_xact_lock({AdvisoryLocks.PropertyDays})", conn, tx);
             await refresherLock.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var cmd = new NpgsqlCommand("SELECT eventide.drop_daily_partitions_before($1, $2)", conn, tx);
@@ -48,7 +50,7 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource)
         var dropped = (int)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         if (parent == "events")
         {
-            await using var aggregates = new NpgsqlCommand("SELECT eventide.drop_aggregates_before($1)", conn, tx);
+            await using var aggregates = new NpgsqlCommand("SELECT eventide.drop_aggregates_before($1), eventide.drop_property_days_before($1)", conn, tx);
             aggregates.Parameters.AddWithValue(cutoff);
             await aggregates.ExecuteNonQueryAsync(cancellationToken);
         }

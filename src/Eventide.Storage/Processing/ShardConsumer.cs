@@ -414,9 +414,10 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     /// The rest of the transaction in one round trip: the events (<paramref name="insert"/>, unless
     /// already inserted under savepoints), the ids of <paramref name="stored"/>, their fold into
     /// plain mode's materialized aggregates when <paramref name="fold"/> (exactly the rows
-    /// inserted) or else their dirty hours, the dead letters and the delete of the claimed rows.
+    /// inserted) or else their dirty hours, the property days of late ones, the dead letters and
+    /// the delete of the claimed rows.
     /// </summary>
-    private static async Task FinishAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord>? insert,
+    private async Task FinishAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, List<InboxRow> rows, List<EventRecord>? insert,
         List<EventRecord> stored, List<DeadLetterEntry> dead, bool fold, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(conn, tx);
@@ -435,6 +436,10 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         if (stored.Count > 0)
         {
             batch.BatchCommands.Add(fold ? AggregateFold.Command(stored) : MarkDirtyCommand(stored));
+        }
+        if (ForgetPropertyDaysCommand(stored, _time.GetUtcNow()) is { } forget)
+        {
+            batch.BatchCommands.Add(forget);
         }
         if (dead.Count > 0)
         {
@@ -482,6 +487,38 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         return new NpgsqlBatchCommand("SELECT eventide.mark_aggregates_dirty($1::text[], $2::timestamptz[])")
         {
             Parameters = { new() { Value = sites.ToArray() }, new() { Value = hours.ToArray() } },
+        };
+    }
+
+    /// <summary>
+    /// Un-registers the materialized property days (migration 0160) that the stored events older
+    /// than the start of the current UTC day fall into, in the same commit as the events, under
+    /// each day's shared lock; null when there are none. fast path: events of the current day
+    /// (nearly all) can be in no materialized day, so the common batch sends nothing.
+    /// </summary>
+    internal static NpgsqlBatchCommand? ForgetPropertyDaysCommand(List<EventRecord> stored, DateTimeOffset now)
+    {
+        var today = now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerDay);
+        List<string>? sites = null;
+        List<DateTimeOffset>? days = null;
+        foreach (var e in stored)
+        {
+            if (e.Timestamp.UtcTicks >= today)
+            {
+                continue;
+            }
+            var day = new DateTimeOffset(e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % TimeSpan.TicksPerDay), TimeSpan.Zero);
+            sites ??= [];
+            days ??= [];
+            if (sites.Count == 0 || days[^1] != day || !string.Equals(sites[^1], e.SiteId, StringComparison.Ordinal))
+            {
+                sites.Add(e.SiteId);
+                days.Add(day);
+            }
+        }
+        return sites is null ? null : new NpgsqlBatchCommand("SELECT eventide.forget_property_days($1::text[], $2::timestamptz[])")
+        {
+            Parameters = { new() { Value = sites.ToArray() }, new() { Value = days!.ToArray() } },
         };
     }
 

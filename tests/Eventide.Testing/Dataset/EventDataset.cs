@@ -139,15 +139,16 @@ public sealed class EventDataset
         for (var offset = 0; offset < events.Count; offset += batch)
         {
             var chunk = events.Skip(offset).Take(batch).ToArray();
-            // Marks the hours dirty in the same statement, as the processor's storing transaction
-            // does: plain mode's views then read them raw until a refresh (a no-op in Timescale mode).
+            // Marks the hours dirty and un-registers their property days in the same statement, as
+            // the processor's storing transaction does: plain mode's views then read them raw until
+            // a refresh (a no-op in Timescale mode), and property breakdowns read those days raw.
             await using var cmd = dataSource.CreateCommand("""
                 WITH inserted AS (
                     INSERT INTO eventide.events (time, site_id, event_id, name, path, referrer, user_id, session_id, properties, received_at)
                     SELECT t, s, id, n, p, r, u, se, pr::jsonb, ra
                     FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
                         AS x(t, s, id, n, p, r, u, se, pr, ra))
-                SELECT eventide.mark_aggregates_dirty($2::text[], $1::timestamptz[])
+                SELECT eventide.mark_aggregates_dirty($2::text[], $1::timestamptz[]), eventide.forget_property_days($2::text[], $1::timestamptz[])
                 """);
             cmd.Parameters.AddWithValue(chunk.Select(e => e.Timestamp).ToArray());
             cmd.Parameters.AddWithValue(chunk.Select(e => e.SiteId).ToArray());
