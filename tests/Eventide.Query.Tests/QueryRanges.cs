@@ -17,6 +17,9 @@ public static class QueryRanges
         ["unaligned-hours"] = (S.AddDays(3).AddHours(10).AddMinutes(17).AddSeconds(23.456), S.AddDays(3).AddHours(15).AddMinutes(43).AddSeconds(5.1)),
         // Across days, unaligned at both ends: every relation takes part.
         ["unaligned-days"] = (S.AddDays(1).AddHours(22).AddMinutes(59).AddSeconds(59.999), S.AddDays(12).AddHours(1).AddSeconds(0.5)),
+        // Both edges inside days the plain fixture leaves with dirty hours (every fifth day):
+        // clean hours, dirty hours read raw and partial hours at each end.
+        ["dirty-day-edges"] = (S.AddDays(5).AddHours(10).AddMinutes(17).AddSeconds(3.25), S.AddDays(10).AddHours(15).AddMinutes(43)),
         // Around the gap with no events: empty buckets.
         ["gap"] = (EventDataset.Gap.From.AddMinutes(-30), EventDataset.Gap.To.AddMinutes(30).AddSeconds(30)),
         // Starts before the data.
@@ -46,6 +49,8 @@ public static class QueryRanges
         { "unaligned-hours", "hour" },
         { "unaligned-days", "day" },
         { "unaligned-days", "hour" },
+        { "dirty-day-edges", "day" },
+        { "dirty-day-edges", "hour" },
         { "gap", "minute" },
         { "gap", "hour" },
         { "before-data", "hour" },

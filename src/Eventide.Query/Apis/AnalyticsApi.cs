@@ -67,8 +67,8 @@ public static class AnalyticsApi
         var range = query.Range;
         var previousRange = new TimeRange(range.From - range.Length, range.From);
         var names = options.Query.PageviewNameList();
-        var s = await store.SummaryAsync(query.Site, range, query.Top, query.Where, names, goal, ct);
-        var p = await store.SummaryAsync(query.Site, previousRange, 1, query.Where, names, goal, ct);
+        var periods = await store.SummariesAsync(query.Site, [(range, query.Top), (previousRange, 1)], query.Where, names, goal, ct);
+        var (s, p) = (periods[0], periods[1]);
         var rate = Rate(s);
         var previousRate = Rate(p);
         var change = new SummaryChange(Change.Of(s.Events, p.Events), Change.Of(s.Pageviews, p.Pageviews), Change.Of(s.UniqueUsers, p.UniqueUsers),

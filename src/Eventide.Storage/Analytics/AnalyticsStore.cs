@@ -12,19 +12,63 @@ namespace Eventide.Storage.Analytics;
 public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
+    /// Dirty runs (consecutive dirty hours) in a range above which plain mode reads the views
+    /// instead: each run is a raw piece of its own in every statement, and past a few dozen the
+    /// statement's planning costs more than the views' per-row test. The processor marks the
+    /// hours it writes, so in steady state a range holds a handful of runs (the last hours,
+    /// a late event's hour).
+    /// </summary>
+    internal const int MaxDirtyRuns = 64;
+
+    // The mode is fixed when the schema is created (the migrator refuses to switch it), so it
+    // is read once.
+    private StorageMode? _mode;
+
+    /// <summary>
     /// Totals for a range. Counts come from the aggregates unless a property filter forces raw
     /// events; unique users from users_1h unless any filter does (users_1h has no name, path or
     /// properties). <paramref name="pageviewNames"/> are the names that count as pageviews.
     /// </summary>
     public async Task<SummaryResult> SummaryAsync(string site, TimeRange range, int limit, QueryFilter where,
+        IReadOnlyList<string> pageviewNames, string? goal, CancellationToken ct) =>
+        (await SummariesAsync(site, [(range, limit)], where, pageviewNames, goal, ct))[0];
+
+    /// <summary>
+    /// <see cref="SummaryAsync"/> for several periods (a range and its previous period) in one
+    /// round trip and one snapshot, so the periods' figures are from the same moment.
+    /// </summary>
+    public async Task<IReadOnlyList<SummaryResult>> SummariesAsync(string site, IReadOnlyList<(TimeRange Range, int Limit)> periods, QueryFilter where,
         IReadOnlyList<string> pageviewNames, string? goal, CancellationToken ct)
     {
-        var sql = new SqlBuilder();
+        var covering = new TimeRange(periods.Min(p => p.Range.From), periods.Max(p => p.Range.To));
+        await using var read = await BeginAggregateReadAsync(site, covering, ct);
+        await using var batch = read.CreateBatch();
+        foreach (var (range, limit) in periods)
+        {
+            batch.BatchCommands.Add(SummaryStatement(read, site, range, limit, where, pageviewNames, goal).ToBatchCommand());
+        }
+        var results = new List<SummaryResult>(periods.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            do
+            {
+                results.Add(await ReadSummaryAsync(reader, ct));
+            }
+            while (await reader.NextResultAsync(ct));
+        }
+        await read.CommitAsync(ct);
+        return results;
+    }
+
+    private static SqlBuilder SummaryStatement(AggregateRead read, string site, TimeRange range, int limit, QueryFilter where,
+        IReadOnlyList<string> pageviewNames, string? goal)
+    {
+        var sql = new SqlBuilder { ReadsMaterialized = read.DirtyHours is not null };
         var s = sql.Param(site);
         var pv = sql.Param(pageviewNames.ToArray());
         var lim = sql.Param(limit);
-        var parts = sql.EventParts(s, EventPlan(range, where), where);
-        var users = sql.UserParts(s, UserPlan(range, where), where);
+        var parts = sql.EventParts(s, read.Plan(EventPlan(range, where)), where);
+        var users = sql.UserParts(s, read.Plan(UserPlan(range, where)), where);
         var goalBranch = goal is null ? "" : $"""
 
             UNION ALL SELECT 5, NULL, count(*)::bigint FROM (SELECT DISTINCT user_id FROM ({GoalUserParts(sql, s, range, where, goal)}) g) gu
@@ -43,8 +87,11 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
                        GROUP BY path ORDER BY v DESC, path COLLATE "C" LIMIT {lim})
             UNION ALL (SELECT 4, name, sum(events)::bigint AS v FROM np GROUP BY name ORDER BY v DESC, name COLLATE "C" LIMIT {lim}){goalBranch}
             """);
-        await using var cmd = sql.ToCommand(dataSource);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return sql;
+    }
+
+    private static async Task<SummaryResult> ReadSummaryAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
         long events = 0, pageviews = 0, usersCount = 0;
         long? goalUsers = null;
         var paths = new List<PathPageviews>();
@@ -90,14 +137,15 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
 
     public async Task<IReadOnlyList<TimeseriesPoint>> TimeseriesAsync(string site, TimeRange range, Granularity interval, QueryFilter where, Metric? metric, CancellationToken ct)
     {
-        var sql = new SqlBuilder();
+        await using var read = await BeginAggregateReadAsync(site, range, ct);
+        var sql = new SqlBuilder { ReadsMaterialized = read.DirtyHours is not null };
         var s = sql.Param(site);
         var width = sql.Param(TimeBuckets.Width(interval));
-        var parts = sql.EventParts(s, where.HasProperties ? Raw(range) : RangePlan.ForEvents(range, interval), where);
+        var parts = sql.EventParts(s, where.HasProperties ? Raw(range) : read.Plan(RangePlan.ForEvents(range, interval)), where);
         // users_1h nests inside hour and day points only, users_1d inside day points only;
         // per-minute users and filtered users come from raw events.
-        var userPlan = interval == Granularity.Minute || !where.IsEmpty ? Raw(range) : RangePlan.ForUsers(range, interval);
-        var users = sql.UserParts(s, userPlan, where);
+        var userPlan = interval == Granularity.Minute || !where.IsEmpty ? Raw(range) : read.Plan(RangePlan.ForUsers(range, interval));
+        var users = sql.UserCounts(s, userPlan, where, interval, width);
         var metricBranch = "";
         if (metric is not null)
         {
@@ -120,13 +168,18 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
             SELECT b, sum(e)::bigint, sum(u)::bigint, sum(m), sum(k)::bigint FROM (
                 SELECT date_bin({width}, bucket, {SqlBuilder.Origin}) AS b, sum(events) AS e, 0::bigint AS u, NULL::numeric AS m, 0::bigint AS k FROM parts GROUP BY 1
                 UNION ALL
-                SELECT b, 0, count(*), NULL, 0 FROM (SELECT DISTINCT date_bin({width}, bucket, {SqlBuilder.Origin}) AS b, user_id FROM users) u GROUP BY 1{metricBranch}
+                SELECT b, 0, u, NULL, 0 FROM users{metricBranch}
             ) x GROUP BY b
             """);
         var found = new Dictionary<DateTimeOffset, TimeseriesPoint>();
-        await using (var batch = Batch(sql, rawScan: metric is not null || where.HasProperties))
-        await using (var reader = await ExecuteAsync(batch, ct))
+        await using (var batch = read.CreateBatch())
         {
+            if (metric is not null || where.HasProperties)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(SqlBuilder.WithoutJitSql));
+            }
+            batch.BatchCommands.Add(sql.ToBatchCommand());
+            await using var reader = await ExecuteAsync(batch, ct);
             while (await reader.ReadAsync(ct))
             {
                 var bucket = reader.GetFieldValue<DateTimeOffset>(0);
@@ -135,6 +188,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
                     metric is null ? null : reader.GetInt64(4));
             }
         }
+        await read.CommitAsync(ct);
         // Empty buckets have no rows; the answer has every bucket of the range.
         return TimeBuckets.Starts(range, interval)
             .Select(b => found.TryGetValue(b, out var v) ? v : new TimeseriesPoint(b, 0, 0, metric is null ? null : MetricEmpty(metric), metric is null ? null : 0))
@@ -476,6 +530,81 @@ public sealed class AnalyticsStore(NpgsqlDataSource dataSource)
             await reader.NextResultAsync(ct);
         }
         return reader;
+    }
+
+    /// <summary>
+    /// A connection for reading the aggregates of <paramref name="range"/>. Plain mode: a
+    /// repeatable-read transaction, and the site's dirty hours in the range read in its
+    /// snapshot, so every statement that follows sees the same marks as the materialized rows
+    /// (the processor marks an hour in the commit that stores its events, the refresher clears
+    /// it in the commit that rewrites its rows). Those statements read the materialized tables
+    /// on plans kept off the dirty hours, which they read raw.
+    /// </summary>
+    private async Task<AggregateRead> BeginAggregateReadAsync(string site, TimeRange range, CancellationToken ct)
+    {
+        _mode ??= (await Migrator.ReadStatusAsync(dataSource, ct))?.Mode
+            ?? throw new InvalidOperationException("The eventide schema has not been migrated.");
+        var conn = await dataSource.OpenConnectionAsync(ct);
+        if (_mode != StorageMode.Plain)
+        {
+            return new AggregateRead(conn, null, null);
+        }
+        try
+        {
+            var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            var hours = new List<DateTimeOffset>();
+            await using (var cmd = new NpgsqlCommand(
+                "SELECT hour FROM eventide.aggregate_dirty WHERE site_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour", conn, tx))
+            {
+                cmd.Parameters.AddWithValue(site);
+                cmd.Parameters.AddWithValue(TimeBuckets.Floor(range.From, Granularity.Hour));
+                cmd.Parameters.AddWithValue(range.To);
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    hours.Add(reader.GetFieldValue<DateTimeOffset>(0));
+                }
+            }
+            var runs = hours.Where((h, i) => i == 0 || hours[i - 1] + TimeSpan.FromHours(1) != h).Count();
+            return new AggregateRead(conn, tx, runs <= MaxDirtyRuns ? hours : null);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An open read of the aggregates. <see cref="DirtyHours"/> is null when the statements read
+    /// the views (Timescale mode, or too many dirty runs), else the dirty hours every plan must
+    /// be kept off.
+    /// </summary>
+    private sealed class AggregateRead(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<DateTimeOffset>? dirtyHours)
+        : IAsyncDisposable
+    {
+        public IReadOnlyList<DateTimeOffset>? DirtyHours => dirtyHours;
+
+        public IReadOnlyList<RangeSegment> Plan(IReadOnlyList<RangeSegment> plan) =>
+            dirtyHours is null ? plan : RangePlan.Excluding(plan, dirtyHours);
+
+        public NpgsqlBatch CreateBatch()
+        {
+            var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            return batch;
+        }
+
+        public Task CommitAsync(CancellationToken ct) => transaction?.CommitAsync(ct) ?? Task.CompletedTask;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+            await connection.DisposeAsync();
+        }
     }
 
     private static IReadOnlyList<RangeSegment> Raw(TimeRange range) => [new RangeSegment(RangeSource.Raw, range)];

@@ -15,6 +15,13 @@ internal sealed class SqlBuilder
 
     public StringBuilder Text { get; } = new();
 
+    /// <summary>
+    /// Plain mode with a plan already kept off the dirty hours (<see cref="RangePlan.Excluding"/>):
+    /// aggregate pieces read the materialized tables themselves, every row of which is exact for
+    /// a clean bucket, rather than the views that test each row against aggregate_dirty.
+    /// </summary>
+    public bool ReadsMaterialized { get; init; }
+
     /// <summary>Adds a parameter and returns its placeholder.</summary>
     public string Param(object value)
     {
@@ -51,6 +58,14 @@ internal sealed class SqlBuilder
         var batch = ToBatch(dataSource);
         batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(WithoutJitSql));
         return batch;
+    }
+
+    /// <summary>The statement as one command of a caller's batch.</summary>
+    public NpgsqlBatchCommand ToBatchCommand()
+    {
+        var statement = new NpgsqlBatchCommand(Text.ToString());
+        statement.Parameters.AddRange(_parameters.ToArray());
+        return statement;
     }
 
     /// <summary>The statement as a batch of one.</summary>
@@ -143,8 +158,7 @@ internal sealed class SqlBuilder
             }
             else if (segment.Source is RangeSource.Hour or RangeSource.Day && where.IsEmpty)
             {
-                var relation = segment.Source == RangeSource.Day ? "users_1d" : "users_1h";
-                sb.Append($"SELECT bucket, user_id FROM eventide.{relation} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}");
+                sb.Append($"SELECT bucket, user_id FROM eventide.{UserRelation(segment.Source)} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to}");
             }
             else
             {
@@ -154,11 +168,54 @@ internal sealed class SqlBuilder
         return sb.ToString();
     }
 
-    private static string Relation(RangeSource source) => source switch
+    /// <summary>
+    /// Distinct users per timeseries bucket of width <paramref name="width"/> (a placeholder) as
+    /// (b, u) rows, over a user plan without filters. A piece read from the aggregate of the
+    /// points' own level has one row per (bucket, user) and every row in its own point, so its
+    /// points are a count(*) per bucket, no DISTINCT; the rest (edge pieces finer than the
+    /// points) goes through DISTINCT as before. No point takes rows from both: pieces tile the
+    /// range, and a piece of the points' level covers whole points.
+    /// </summary>
+    public string UserCounts(string site, IReadOnlyList<RangeSegment> plan, QueryFilter where, Granularity level, string width)
     {
-        RangeSource.Minute => "events_1m",
-        RangeSource.Hour => "events_1h",
-        RangeSource.Day => "events_1d",
+        var whole = level switch
+        {
+            Granularity.Day => RangeSource.Day,
+            Granularity.Hour => RangeSource.Hour,
+            _ => (RangeSource?)null,
+        };
+        var sb = new StringBuilder("SELECT NULL::timestamptz AS b, 0::bigint AS u WHERE false");
+        foreach (var segment in plan.Where(p => p.Source == whole))
+        {
+            var (from, to) = (Param(segment.Range.From), Param(segment.Range.To));
+            sb.Append($"\n  UNION ALL SELECT bucket, count(*) FROM eventide.{UserRelation(segment.Source)} WHERE site_id = {site} AND bucket >= {from} AND bucket < {to} GROUP BY bucket");
+        }
+        var rest = plan.Where(p => p.Source != whole).ToList();
+        if (rest.Count > 0)
+        {
+            var users = UserParts(site, rest, where);
+            sb.Append($"\n  UNION ALL SELECT b, count(*) FROM (SELECT DISTINCT date_bin({width}, bucket, {Origin}) AS b, user_id FROM ({users}) r) u GROUP BY b");
+        }
+        return sb.ToString();
+    }
+
+    private string Relation(RangeSource source) => (source, ReadsMaterialized) switch
+    {
+        (RangeSource.Minute, false) => "events_1m",
+        (RangeSource.Hour, false) => "events_1h",
+        (RangeSource.Day, false) => "events_1d",
+        (RangeSource.Minute, true) => "events_1m_mat",
+        (RangeSource.Hour, true) => "events_1h_mat",
+        (RangeSource.Day, true) => "events_1d_mat",
+        _ => throw new ArgumentOutOfRangeException(nameof(source)),
+    };
+
+    private string UserRelation(RangeSource source) => (source, ReadsMaterialized) switch
+    {
+        (RangeSource.Hour, false) => "users_1h",
+        (RangeSource.Day, false) => "users_1d",
+        (RangeSource.Hour, true) => "users_1h_mat",
+        (RangeSource.Day, true) => "users_1d_mat",
         _ => throw new ArgumentOutOfRangeException(nameof(source)),
     };
 }

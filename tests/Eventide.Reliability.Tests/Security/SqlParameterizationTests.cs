@@ -37,7 +37,7 @@ public partial class SqlParameterizationTests(ITestOutputHelper output)
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "width")] = "placeholder returned by sql.Param(bucket width)",
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "window")] = "placeholder returned by sql.Param(funnel.Window)",
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "parts")] = "SQL text from SqlBuilder.EventParts: constants and placeholders only",
-        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "users")] = "SQL text from SqlBuilder.UserParts: constants and placeholders only",
+        [("Eventide.Storage/Analytics/AnalyticsStore.cs", "users")] = "SQL text from SqlBuilder.UserParts or SqlBuilder.UserCounts: constants and placeholders only",
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "SqlBuilder.Origin")] = "const timestamp literal",
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "key")] = "column name chosen from the BreakdownDimension enum: \"path\" or \"name\"",
         [("Eventide.Storage/Analytics/AnalyticsStore.cs", "match")] = "funnel step condition: constants and sql.Param placeholders (built two lines above)",
@@ -70,11 +70,14 @@ public partial class SqlParameterizationTests(ITestOutputHelper output)
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Name)")] = "placeholder returned by Param (the builder's own method)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(where.Path)")] = "placeholder returned by Param (the builder's own method)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "Param(key)")] = "placeholder returned by Param (the builder's own method); the property key never enters the text",
-        [("Eventide.Storage/Analytics/SqlBuilder.cs", "relation")] = "relation name chosen from two constants by the plan segment's source: users_1d or users_1h",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "UserRelation(segment.Source)")] = "relation name from the RangeSource enum and ReadsMaterialized: users_1d/1h or users_1d_mat/1h_mat",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "width")] = "UserCounts takes the bucket width's placeholder; its caller passes sql.Param(bucket width)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Origin")] = "const timestamp literal",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "users")] = "SQL text from UserParts (the builder's own method): constants and placeholders only",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "site")] = "EventParts/UserParts take the site's placeholder; every caller passes sql.Param(site)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "from")] = "placeholder returned by Param(segment.Range.From)",
         [("Eventide.Storage/Analytics/SqlBuilder.cs", "to")] = "placeholder returned by Param(segment.Range.To)",
-        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Relation(segment.Source)")] = "aggregate view name from the RangeSource enum (events_1m/1h/1d)",
+        [("Eventide.Storage/Analytics/SqlBuilder.cs", "Relation(segment.Source)")] = "aggregate relation name from the RangeSource enum and ReadsMaterialized (events_1m/1h/1d or events_1m_mat/1h_mat/1d_mat)",
     };
 
     [Fact]
