@@ -76,14 +76,6 @@ internal sealed class SqlBuilder
         return batch;
     }
 
-    /// <summary>The statement as one command of a batch the caller builds.</summary>
-    public NpgsqlBatchCommand ToBatchCommand()
-    {
-        var statement = new NpgsqlBatchCommand(Text.ToString());
-        statement.Parameters.AddRange(_parameters.ToArray());
-        return statement;
-    }
-
     /// <summary>
     /// The filter as SQL conditions (each starting with " AND "): for aggregate rows only name
     /// and path (the aggregates have no properties), for raw events all of it. Parameters are
