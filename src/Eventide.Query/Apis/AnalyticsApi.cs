@@ -6,6 +6,8 @@ using Eventide.Query.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Eventide.Query.Access;
+using Eventide.Query.Parameters;
 
 namespace Eventide.Query.Apis;
 

@@ -3,6 +3,7 @@ using Eventide.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Eventide.Query.Access;
 
 namespace Eventide.Query.Dashboard;
 

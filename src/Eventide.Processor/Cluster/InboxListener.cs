@@ -1,11 +1,10 @@
-using Eventide.Processor.Cluster;
 using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Cluster;
 
 /// <summary>
 /// Wakes the shard consumers on this member: LISTEN on <c>eventide_inbox</c> (ingestion NOTIFYs

@@ -2,8 +2,9 @@ using Eventide.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Eventide.Query.Parameters;
 
-namespace Eventide.Query;
+namespace Eventide.Query.Access;
 
 /// <summary>
 /// The route-group filter of /v1/sites/{site}/: the access check for every handler, then the
