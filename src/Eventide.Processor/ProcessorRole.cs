@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Eventide.Core;
 using Eventide.Processor.Apis;
 using Eventide.Processor.Cluster;
+using Eventide.Processor.Jobs;
 using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Eventide.Processor.Jobs;
 
 namespace Eventide.Processor;
 

@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Query.Access;
 using Eventide.Query.Apis;
 using Eventide.Query.Dashboard;
 using Microsoft.AspNetCore.Builder;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.OpenApi;
-using Eventide.Query.Access;
 
 namespace Eventide.Query;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using Microsoft.AspNetCore.Mvc;
 using Eventide.Query.Parameters;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Eventide.Query.Access;
 

@@ -1,8 +1,8 @@
 using Eventide.Core;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Eventide.Query.Parameters;
 
 namespace Eventide.Query.Access;
 

@@ -2,12 +2,12 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Xml;
 using Eventide.Core;
+using Eventide.Query.Access;
 using Eventide.Query.Contracts;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Eventide.Query.Access;
-using Eventide.Query.Parameters;
 
 namespace Eventide.Query.Apis;
 

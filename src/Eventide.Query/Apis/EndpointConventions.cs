@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Eventide.Query.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Eventide.Query.Access;
 
 namespace Eventide.Query.Apis;
 

@@ -1,9 +1,9 @@
+using Eventide.Query.Access;
 using Eventide.Storage;
 using Eventide.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Eventide.Query.Access;
 
 namespace Eventide.Query.Dashboard;
 

@@ -1,7 +1,7 @@
+using Eventide.Processor.Jobs;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Eventide.Processor.Jobs;
 
 namespace Eventide.Processor.Tests.Jobs;
 
