@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Eventide.Core;
 using Eventide.Processor.Apis;
 using Eventide.Processor.Cluster;
+using Eventide.Processor.Jobs;
+using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +27,7 @@ public static class ProcessorRole
         services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<NpgsqlDataSource>(), settings.DedupeWindow, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LagStore>();
+        services.AddSingleton<InboxNotifications>();
         services.AddSingleton<PartitionMaintenance>();
         services.AddSingleton<AggregateRefresher>();
         services.AddSingleton(sp => new PropertyDayMaterializer(sp.GetRequiredService<NpgsqlDataSource>()));

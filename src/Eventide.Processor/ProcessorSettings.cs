@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Processor.Cluster;
 
 namespace Eventide.Processor;
 

@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Query.Access;
 using Eventide.Query.Apis;
 using Eventide.Query.Dashboard;
 using Microsoft.AspNetCore.Builder;

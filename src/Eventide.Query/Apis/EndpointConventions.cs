@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Eventide.Query.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using Eventide.Query.Access;
 using Eventide.Query.Contracts;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

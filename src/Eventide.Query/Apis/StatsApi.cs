@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Eventide.Core;
+using Eventide.Query.Access;
 using Eventide.Query.Contracts;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,3 +1,4 @@
+using Eventide.Query.Access;
 using Eventide.Storage;
 using Eventide.Storage.Auth;
 using Microsoft.AspNetCore.Builder;

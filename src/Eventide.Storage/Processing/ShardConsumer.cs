@@ -96,32 +96,9 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             return ConsumeResult.Empty;
         }
 
-        var claimedEvents = 0;
-        var events = new List<EventRecord>();
-        var dead = new List<DeadLetterEntry>();
-        foreach (var row in rows)
-        {
-            claimedEvents += row.EventCount;
-            try
-            {
-                events.AddRange(InboxCodec.Decode(row.Payload));
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
-            {
-                // A payload that cannot be decoded goes to dead letters whole:
-                // there is no event in it to store, and retrying cannot help.
-                dead.Add(new DeadLetterEntry(null, null,
-                    DeadLetterPayload.FromUndecodable(row.Id, shard, row.EventCount, row.ReceivedAt, row.Payload),
-                    $"undecodable inbox payload: {ex.Message}", row.EventCount));
-            }
-        }
-
-        var (candidates, duplicates) = await DedupeAsync(conn, tx, events, recent, cancellationToken);
-        candidates.Sort(static (a, b) =>
-        {
-            var bySite = string.CompareOrdinal(a.SiteId, b.SiteId);
-            return bySite != 0 ? bySite : a.Timestamp.CompareTo(b.Timestamp);
-        });
+        var batch = await DedupeAsync(conn, tx, ConsumePlan.Claim(shard, rows), recent, cancellationToken);
+        var candidates = ConsumePlan.InInsertOrder(batch.Candidates);
+        var dead = batch.Dead;
         if (candidates.Count > 0)
         {
             await EnsureEventPartitionsAsync(candidates, cancellationToken);
@@ -148,25 +125,14 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             {
                 await InsertIsolatingAsync(conn, tx, candidates, 0, candidates.Count, poison, cancellationToken);
             }
-            stored = new List<EventRecord>(candidates.Count);
-            for (var i = 0; i < candidates.Count; i++)
-            {
-                if (poison[i] is { } error)
-                {
-                    var e = candidates[i];
-                    dead.Add(new DeadLetterEntry(e.SiteId, e.EventId, DeadLetterPayload.FromEvent(e), error, 1));
-                }
-                else
-                {
-                    stored.Add(candidates[i]);
-                }
-            }
+            (stored, var poisoned) = ConsumePlan.SplitPoison(candidates, poison);
+            dead = [.. dead, .. poisoned];
             // ON CONFLICT DO NOTHING may have skipped some of stored (ids older than the dedupe
             // window): a fold would count them, a mark has the refresher count what is there.
             await FinishAsync(conn, tx, shard, rows, null, stored, dead, fold: false, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
-        return new ConsumeResult(rows.Count, claimedEvents, stored, duplicates, dead, HasMore: claimedEvents >= maxEvents);
+        return new ConsumeResult(rows.Count, batch.ClaimedEvents, stored, batch.Duplicates, dead, HasMore: batch.ClaimedEvents >= maxEvents);
     }
 
     private static async Task<List<InboxRow>> LockAndClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int shard, int maxEvents, CancellationToken ct)
@@ -208,38 +174,19 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         return rows;
     }
 
-    private async Task<(List<EventRecord> Candidates, List<EventRecord> Duplicates)> DedupeAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, List<EventRecord> events, IRecentIds? recent, CancellationToken ct)
+    /// <summary>Drops the candidates already stored: first those the site entities remember, then those event_ids holds.</summary>
+    private async Task<ClaimedBatch> DedupeAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, ClaimedBatch batch, IRecentIds? recent, CancellationToken ct)
     {
-        var candidates = new List<EventRecord>(events.Count);
-        var duplicates = new List<EventRecord>();
-        var inBatch = new HashSet<(string, string)>(events.Count);
-        foreach (var e in events)
+        if (recent is not null && batch.Candidates.Count > 0)
         {
-            // fast path: repeats within the batch need no lookup.
-            if (!inBatch.Add((e.SiteId, e.EventId)))
-            {
-                duplicates.Add(e);
-            }
-            else
-            {
-                candidates.Add(e);
-            }
+            // fast path: ids the site entities saw committed need no lookup.
+            batch = ConsumePlan.WithoutKnown(batch, await recent.KnownAsync(batch.Candidates, ct));
         }
-        if (recent is not null && candidates.Count > 0
-            && await recent.KnownAsync(candidates, ct) is { Count: > 0 } remembered)
-        {
-            // fast path: ids the site entities saw committed need no lookup either.
-            var unseen = new List<EventRecord>(candidates.Count);
-            foreach (var e in candidates)
-            {
-                (remembered.Contains((e.SiteId, e.EventId)) ? duplicates : unseen).Add(e);
-            }
-            candidates = unseen;
-        }
+        var candidates = batch.Candidates;
         if (candidates.Count == 0)
         {
-            return (candidates, duplicates);
+            return batch;
         }
 
         // One index probe per candidate, whatever the statistics say. As a plain EXISTS the
@@ -266,16 +213,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
                 (known ??= []).Add((reader.GetString(0), reader.GetString(1)));
             }
         }
-        if (known is null)
-        {
-            return (candidates, duplicates);
-        }
-        var fresh = new List<EventRecord>(candidates.Count - known.Count);
-        foreach (var e in candidates)
-        {
-            (known.Contains((e.SiteId, e.EventId)) ? duplicates : fresh).Add(e);
-        }
-        return (fresh, duplicates);
+        return known is null ? batch : ConsumePlan.WithoutKnown(batch, known);
     }
 
     private async Task EnsureEventIdPartitionsAsync(CancellationToken ct)
@@ -347,9 +285,7 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
         }
     }
 
-    // Class 22 (data exception: bad jsonb, invalid byte sequence, out of
-    // range) and 23 (constraints, including "no partition for the row").
-    private static bool IsDataError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+    private static bool IsDataError(PostgresException ex) => ConsumePlan.IsDataError(ex.SqlState);
 
     private const string InsertEventsSql = """
         INSERT INTO eventide.events (time, site_id, event_id, name, path, referrer, user_id, session_id, properties, received_at)
@@ -521,6 +457,4 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
             Parameters = { new() { Value = sites.ToArray() }, new() { Value = days!.ToArray() } },
         };
     }
-
-    private sealed record InboxRow(long Id, int EventCount, DateTimeOffset ReceivedAt, byte[] Payload);
 }

@@ -14,11 +14,11 @@ public partial class SqlParameterizationTests(ITestOutputHelper output)
     /// <summary>(path under src/, spliced expression) → why it is safe.</summary>
     private static readonly Dictionary<(string File, string Expression), string> Reviewed = new()
     {
-        [("Eventide.Processor/InboxListener.cs", "InboxWriter.NotifyChannel")] = "const channel name; LISTEN takes no parameters",
+        [("Eventide.Storage/Inbox/InboxNotifications.cs", "InboxWriter.NotifyChannel")] = "const channel name; LISTEN takes no parameters",
         [("Eventide.Storage/TimescalePolicies.cs", "refresh")] = "INTERVAL literal built from the integer RetentionOptions.AggregateRefreshDays (configuration, not input)",
         [("Eventide.Storage/TimescalePolicies.cs", "retention.Days")] = "integer from configuration",
         [("Eventide.Storage/TimescalePolicies.cs", "retention.CompressAfterDays")] = "integer from configuration",
-        [("Eventide.Ingestion/Segment/SegmentDeadLetterWriter.cs", "DeadLetterSources.Segment")] = "const source name; ON CONFLICT infers the partial unique index only from a literal predicate",
+        [("Eventide.Storage/Processing/SegmentDeadLetterStore.cs", "DeadLetterSources.Segment")] = "const source name; ON CONFLICT infers the partial unique index only from a literal predicate",
         [("Eventide.Storage/Migrator.cs", "AdvisoryLocks.Migration")] = "const long advisory lock key",
         [("Eventide.Storage/Migrator.cs", "chosen.ToString().ToLowerInvariant()")] = "TimescaleMode enum name (plain/timescale)",
         [("Eventide.Storage/Migrator.cs", "options.Shards")] = "integer from configuration, validated 1-4096",

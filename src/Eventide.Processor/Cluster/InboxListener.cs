@@ -1,11 +1,10 @@
-using Eventide.Processor.Cluster;
 using Eventide.Storage.Inbox;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Cluster;
 
 /// <summary>
 /// Wakes the shard consumers on this member: LISTEN on <c>eventide_inbox</c> (ingestion NOTIFYs
@@ -14,7 +13,7 @@ namespace Eventide.Processor;
 /// counts, which also tells the batcher how many events are waiting.
 /// </summary>
 public sealed class InboxListener(
-    NpgsqlDataSource dataSource, LocalShards local, LagStore lag, ProcessorSettings settings, ILogger<InboxListener> logger, TimeProvider time)
+    InboxNotifications notifications, LocalShards local, LagStore lag, ProcessorSettings settings, ILogger<InboxListener> logger, TimeProvider time)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -27,18 +26,8 @@ public sealed class InboxListener(
         {
             try
             {
-                await using var conn = await dataSource.OpenConnectionAsync(ct);
-                conn.Notification += (_, e) => Dispatch(e.Payload);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {InboxWriter.NotifyChannel}", conn))
-                {
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
-                backoff = TimeSpan.FromMilliseconds(200);
                 // Rows committed while not listening are found by the next poll.
-                while (true)
-                {
-                    await conn.WaitAsync(ct);
-                }
+                await notifications.ListenAsync(Dispatch, () => backoff = TimeSpan.FromMilliseconds(200), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

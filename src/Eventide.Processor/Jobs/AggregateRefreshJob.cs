@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Jobs;
 
 /// <summary>
 /// Plain mode only: keeps the materialized aggregates current by refreshing the (site, hour)s

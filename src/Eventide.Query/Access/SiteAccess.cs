@@ -2,7 +2,7 @@ using Eventide.Storage;
 using Eventide.Storage.Auth;
 using Microsoft.AspNetCore.Http;
 
-namespace Eventide.Query;
+namespace Eventide.Query.Access;
 
 /// <summary>
 /// Who may read a site, checked in order: 401 without a known key, 403 for a

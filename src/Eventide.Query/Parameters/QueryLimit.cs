@@ -1,4 +1,4 @@
-namespace Eventide.Query;
+namespace Eventide.Query.Parameters;
 
 /// <summary>Endpoint metadata: the default and the largest 'limit' the endpoint takes.</summary>
 public sealed record QueryLimit(int Default, int Max)

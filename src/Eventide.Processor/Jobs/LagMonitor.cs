@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Jobs;
 
 /// <summary>Refreshes the lag gauges from the inbox; gauge callbacks must not query the database themselves.</summary>
 public sealed class LagMonitor(

@@ -3,7 +3,7 @@ using Eventide.Storage.Analytics;
 using Eventide.Testing;
 using Npgsql;
 
-namespace Eventide.Query.Tests;
+namespace Eventide.Storage.Tests.Analytics;
 
 /// <summary>
 /// Raw-event scans run without JIT: over 30 daily partitions JIT compiled hundreds of functions

@@ -1,8 +1,9 @@
+using Eventide.Processor.Jobs;
 using Eventide.Storage.Processing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Processor.Tests.Jobs;
 
 public class RetentionJobTests(EightShardFixture db) : IClassFixture<EightShardFixture>
 {

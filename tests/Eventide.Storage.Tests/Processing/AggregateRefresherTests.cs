@@ -4,7 +4,7 @@ using Eventide.Storage.Processing;
 using Eventide.Testing;
 using Npgsql;
 
-namespace Eventide.Processor.Tests;
+namespace Eventide.Storage.Tests.Processing;
 
 /// <summary>
 /// Plain mode's materialized aggregates: the storing transaction folds its events into them,

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Jobs;
 
 /// <summary>
 /// Drops what is past its horizon: event_ids partitions older than the dedupe

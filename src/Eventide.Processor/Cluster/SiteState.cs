@@ -1,4 +1,4 @@
-namespace Eventide.Processor;
+namespace Eventide.Processor.Cluster;
 
 /// <summary>
 /// A site's in-memory state on the member owning its shard: counters and the

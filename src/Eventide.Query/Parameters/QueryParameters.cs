@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Eventide.Query;
+namespace Eventide.Query.Parameters;
 
 /// <summary>
 /// Parsing and validation of query-string parameters. Pure: each method

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Eventide.Query.Parameters;
 
-namespace Eventide.Query.Tests;
+namespace Eventide.Query.Tests.Parameters;
 
 public class QueryParametersTests
 {

@@ -1,7 +1,8 @@
 using System.ComponentModel;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Eventide.Query;
+namespace Eventide.Query.Access;
 
 /// <summary>
 /// The parameters every site query shares, bound with [AsParameters]. The route group's

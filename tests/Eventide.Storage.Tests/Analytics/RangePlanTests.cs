@@ -1,4 +1,6 @@
-namespace Eventide.Query.Tests;
+using Eventide.Storage.Analytics;
+
+namespace Eventide.Storage.Tests.Analytics;
 
 public class RangePlanTests
 {

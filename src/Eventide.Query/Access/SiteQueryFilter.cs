@@ -1,9 +1,10 @@
 using Eventide.Core;
+using Eventide.Query.Parameters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Eventide.Query;
+namespace Eventide.Query.Access;
 
 /// <summary>
 /// The route-group filter of /v1/sites/{site}/: the access check for every handler, then the
