@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Eventide.Processor;
+namespace Eventide.Processor.Jobs;
 
 /// <summary>
 /// Plain mode only: materializes the property days of closed days (migration 0160) so 30-day
