@@ -24,12 +24,12 @@ public static class ProcessorRole
         services.AddMetrics();
         services.AddSingleton(settings);
         services.AddSingleton<ProcessorMetrics>();
-        services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<NpgsqlDataSource>(), settings.DedupeWindow, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<NpgsqlDataSource>(), settings.DedupeWindow, sp.GetRequiredService<TimeProvider>(), settings.FoldAggregates));
         services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LagStore>();
         services.AddSingleton<InboxNotifications>();
         services.AddSingleton<PartitionMaintenance>();
-        services.AddSingleton<AggregateRefresher>();
+        services.AddSingleton(sp => new AggregateRefresher(sp.GetRequiredService<NpgsqlDataSource>(), lockShards: settings.FoldAggregates));
         services.AddSingleton(sp => new PropertyDayMaterializer(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<LocalShards>();
         services.AddSingleton<ProcessorClusterState>();

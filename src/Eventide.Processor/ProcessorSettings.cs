@@ -47,6 +47,9 @@ public sealed record ProcessorSettings
     /// <summary>Plain mode: (site, hour)s per refresh transaction, so one commit stays short.</summary>
     public int AggregateRefreshHours { get; init; } = 24;
 
+    /// <summary>Plain mode: storing transactions fold into the materialized aggregates (see ProcessorOptions.FoldAggregates).</summary>
+    public bool FoldAggregates { get; init; }
+
     /// <summary>
     /// Plain mode: the pause between property-day rounds that found nothing more to do. Days
     /// close once a day and late events un-register one now and then, so a minute wastes
@@ -73,5 +76,6 @@ public sealed record ProcessorSettings
         MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,
         AggregateRefresh = TimeSpan.FromMilliseconds(options.Processor.AggregateRefreshMs),
+        FoldAggregates = options.Processor.FoldAggregates,
     };
 }

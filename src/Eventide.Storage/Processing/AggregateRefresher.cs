@@ -16,7 +16,14 @@ namespace Eventide.Storage.Processing;
 /// then inserts a fresh mark), so its events, which the recompute may not have seen, keep the
 /// hour dirty and are read raw until a later round.
 /// </summary>
-public sealed class AggregateRefresher(NpgsqlDataSource dataSource)
+/// <param name="dataSource">The database.</param>
+/// <param name="lockShards">
+/// Whether storing transactions fold (see <see cref="ShardConsumer"/>): only then must a round
+/// hold the consumer locks of its sites' shards. Without folds every write marks its hours, and
+/// the version check alone keeps a mark whose events a round may not have seen; holding shard
+/// locks through a recompute of seconds would stall those shards' consumers for nothing.
+/// </param>
+public sealed class AggregateRefresher(NpgsqlDataSource dataSource, bool lockShards = true)
 {
     private int _shards; // fixed at creation; 0 until read
 
@@ -108,9 +115,9 @@ public sealed class AggregateRefresher(NpgsqlDataSource dataSource)
     private async Task<long[]> LockShardsAndReadVersionsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<string> sites, List<DateTimeOffset> hours, CancellationToken ct)
     {
-        var shards = await ShardsAsync(ct);
+        var shards = lockShards ? await ShardsAsync(ct) : 0;
         await using var batch = new NpgsqlBatch(conn, tx);
-        foreach (var shard in sites.Select(s => ShardFunction.ShardOf(s, shards)).Distinct().Order())
+        foreach (var shard in lockShards ? sites.Select(s => ShardFunction.ShardOf(s, shards)).Distinct().Order() : Enumerable.Empty<int>())
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1, $2)")
             {

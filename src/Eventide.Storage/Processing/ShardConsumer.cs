@@ -12,7 +12,7 @@ namespace Eventide.Storage.Processing;
 /// insert, or a crash between them stores the batch twice. Thread-safe: one
 /// instance serves every shard of a member.
 /// </summary>
-public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWindow, TimeProvider? time = null)
+public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWindow, TimeProvider? time = null, bool foldAggregates = true)
 {
     private const string Savepoint = "insert_events";
 
@@ -45,10 +45,15 @@ public sealed class ShardConsumer(NpgsqlDataSource dataSource, TimeSpan dedupeWi
     /// Whether storing transactions fold their events into the materialized aggregates: plain
     /// mode only (Timescale's continuous aggregates maintain themselves, and its fold function
     /// is a no-op the batch need not carry). Read once; before the schema exists, not folding
-    /// marks hours dirty, which is exact in either mode.
+    /// marks hours dirty, which is exact in either mode. Never when the owner turned folding
+    /// off (<c>foldAggregates</c>; the processor role's default): then every batch marks.
     /// </summary>
     private async ValueTask<bool> FoldsAsync(CancellationToken ct)
     {
+        if (!foldAggregates)
+        {
+            return false;
+        }
         var known = Volatile.Read(ref _folds);
         if (known != 0)
         {

@@ -55,6 +55,32 @@ public class AggregateRefresherTests(MigratedPostgresFixture db) : IClassFixture
     }
 
     [Fact]
+    public async Task Without_folding_consumed_events_mark_their_hours_and_a_refresh_without_shard_locks_materializes_them()
+    {
+        var site = Site("nofold");
+        await InboxTestWriter.WriteAsync(db.DataSource, Shards, [
+            InboxTestWriter.Event(site, "a", Hour.AddMinutes(1)),
+            InboxTestWriter.Event(site, "b", Hour.AddMinutes(1), name: "click"),
+            InboxTestWriter.Event(site, "c", Hour.AddHours(1).AddMinutes(5)),
+        ]);
+        await new ShardConsumer(db.DataSource, TimeSpan.FromHours(24), foldAggregates: false).ConsumeAsync(3, 1000, null, CancellationToken.None);
+        Assert.Equal(2, await DirtyAsync(site));
+        Assert.Equal(0, await Db.ScalarAsync(db.DataSource, $"SELECT count(*) FROM eventide.events_1m_mat WHERE site_id = '{site}'"));
+        // Dirty hours are read raw meanwhile: the views already count every event.
+        await AssertCountsAsync(site, minute: 2, hour: 2, day: 3, users: 3);
+
+        var refresher = new AggregateRefresher(db.DataSource, lockShards: false);
+        for (var round = 0; round < 10 && await DirtyAsync(site) > 0; round++)
+        {
+            await refresher.RefreshOnceAsync(TimeSpan.Zero, TimeSpan.Zero, 24, CancellationToken.None);
+        }
+        Assert.Equal(0, await DirtyAsync(site));
+        await AssertCountsAsync(site, minute: 2, hour: 2, day: 3, users: 3);
+        Assert.Equal(3, await Db.ScalarAsync(db.DataSource, $"SELECT sum(events) FROM eventide.events_1d_mat WHERE site_id = '{site}'"));
+        Assert.Equal(3, await Db.ScalarAsync(db.DataSource, $"SELECT sum(events) FROM eventide.name_users_1d_mat WHERE site_id = '{site}'"));
+    }
+
+    [Fact]
     public async Task Fold_into_an_hour_a_direct_writer_left_dirty_skips_the_delta_and_is_counted_once()
     {
         var site = Site("dirtyfold");
