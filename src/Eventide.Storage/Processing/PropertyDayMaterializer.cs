@@ -62,15 +62,23 @@ public sealed class PropertyDayMaterializer(NpgsqlDataSource dataSource, int max
         return candidates.Count;
     }
 
-    /// <summary>Rounds until no candidate is left (for bulk loads: the bench, tests).</summary>
+    /// <summary>
+    /// Rounds until no candidate is left (for bulk loads: the bench, tests). While another
+    /// materializer (a processor's job) holds the lock it waits its turn, as
+    /// <see cref="AggregateRefresher.RefreshAllAsync"/> does, instead of returning with days left.
+    /// </summary>
     public async Task MaterializeAllAsync(CancellationToken cancellationToken)
     {
         int? done;
         do
         {
             done = await MaterializeOnceAsync(64, cancellationToken);
+            if (done is null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
         }
-        while (done > 0);
+        while (done is null or > 0);
     }
 
     /// <summary>Registered (site, day)s, for tests and operators.</summary>
