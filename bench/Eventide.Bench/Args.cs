@@ -65,6 +65,14 @@ public sealed class Args
     public int LiveSubscribers { get; private set; } = 10_000;
     public int LiveSeconds { get; private set; } = 30;
 
+    /// <summary>
+    /// Keep each phase's events and backlog for the next (as before 2026-12-01's phase
+    /// reordering) instead of emptying the pipeline tables: the phases then wait for the backlog
+    /// to drain and the refresher to recompute it, and their figures include what the earlier
+    /// phases left in the events table.
+    /// </summary>
+    public bool KeepData { get; private set; }
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -84,6 +92,7 @@ public sealed class Args
                 case "--connections": a.Connections = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--machine": a.Machine = Next(); break;
                 case "--quick": a.Quick = true; break;
+                case "--keep-data": a.KeepData = true; break;
                 case "--only-rate": a.OnlyRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--only-seconds": a.OnlySeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--soak-minutes": a.SoakMinutes = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

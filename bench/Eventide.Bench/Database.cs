@@ -57,6 +57,44 @@ public sealed class Database(NpgsqlDataSource dataSource)
         return new SteadyReading(inbox, dirty, busy);
     }
 
+    /// <summary>
+    /// Empties the pipeline tables (<see cref="PipelineData"/>) and returns what was discarded.
+    /// The inbox's events were acknowledged, but they are the bench's own and the next phase
+    /// does not read them. TRUNCATE waits for the storing transactions and the refresh round
+    /// in flight; a deadlock with a writer outside the expected lock order (PostgreSQL aborts
+    /// one side after deadlock_timeout) is retried.
+    /// </summary>
+    public async Task<ClearedBacklog> ClearPipelineDataAsync(CancellationToken ct)
+    {
+        var before = await SteadyReadingAsync(ct);
+        var existing = new List<string>();
+        await using (var cmd = dataSource.CreateCommand("SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL"))
+        {
+            cmd.Parameters.AddWithValue(PipelineData.Tables.ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+        var sql = PipelineData.TruncateStatement(existing);
+        var sw = Stopwatch.StartNew();
+        for (var attempt = 1; sql is not null; attempt++)
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                await ExecAsync(conn, sql, ct);
+                break;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                Progress.Say($"    truncation deadlocked with a writer (attempt {attempt}); retrying");
+            }
+        }
+        return new ClearedBacklog(before.InboxEvents, before.DirtyHours, sw.Elapsed.TotalSeconds);
+    }
+
     public async Task<bool> ExistsAsync(string sql, string site, string value, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(sql);

@@ -9,6 +9,12 @@ public sealed record SteadyReading(long InboxEvents, long DirtyHours, long BusyS
 {
     public bool Steady => InboxEvents == 0 && DirtyHours == 0 && BusyStatements == 0;
 
+    /// <summary>
+    /// Whether a phase may start: the whole steady state, or with <paramref name="inboxOnly"/>
+    /// (throughput points that read no aggregate) only the empty inbox.
+    /// </summary>
+    public bool Satisfies(bool inboxOnly) => inboxOnly ? InboxEvents == 0 : Steady;
+
     public override string ToString() =>
         $"inbox {InboxEvents:N0} events, {DirtyHours:N0} dirty aggregate hours, {BusyStatements:N0} statements running > 200 ms";
 }
