@@ -35,13 +35,18 @@ public static class GrpcComparison
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One ingestion process; gRPC streams keep up to {GrpcLoadRunner.Window} batches unacknowledged; acks after the durable commit on both transports.");
         md.AppendLine();
-        md.AppendLine("| ingestion at saturation | events/s | batches/s | ack p50 | ack p95 | ack p99 | not accepted |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| ingestion at saturation | events/s | batches/s | ack p50 | ack p95 | ack p99 | not accepted | by status |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
         foreach (var (name, r) in rows)
         {
             var l = r.LatenciesMs;
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {r.EventsPerSecond:N0} | {r.RequestsPerSecond:N0} | {Percentiles.Of(l, 50):F1} ms | {Percentiles.Of(l, 95):F1} ms | {Percentiles.Of(l, 99):F1} ms | {r.Failures:N0} |");
+                $"| {name} | {r.EventsPerSecond:N0} | {r.RequestsPerSecond:N0} | {Percentiles.Of(l, 50):F1} ms | {Percentiles.Of(l, 95):F1} ms | {Percentiles.Of(l, 99):F1} ms | {r.Failures:N0} | {Refusals(r)} |");
+        }
+        md.AppendLine();
+        foreach (var (code, message) in rows.SelectMany(x => x.Result.FirstMessage).DistinctBy(kv => kv.Key).OrderBy(kv => kv.Key))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {StatusName(code)}: \"{message}\"");
         }
         var json = rows.Select(x => new
         {
@@ -52,6 +57,7 @@ public static class GrpcComparison
             p95_ms = Percentiles.Of(x.Result.LatenciesMs, 95),
             p99_ms = Percentiles.Of(x.Result.LatenciesMs, 99),
             failures = x.Result.Failures,
+            statuses = x.Result.ByStatus.ToDictionary(kv => StatusName(kv.Key), kv => kv.Value),
         });
         Directory.CreateDirectory(a.Out);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -62,4 +68,19 @@ public static class GrpcComparison
         Progress.Say($"==> wrote {mdPath}");
         return 0;
     }
+
+    /// <summary>
+    /// The refused batches by status, e.g. "Unavailable × 64"; empty when all were accepted.
+    /// HTTP rows count their answers by HTTP status, gRPC rows by 1000 + the gRPC code.
+    /// </summary>
+    public static string Refusals(LoadResult r) =>
+        string.Join(", ", r.ByStatus.Where(kv => kv.Key != 202).OrderBy(kv => kv.Key).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{StatusName(kv.Key)} × {kv.Value:N0}")));
+
+    /// <summary>202 → "202", 1014 → "Unavailable" (gRPC codes are counted as 1000 + code), 0 → "no answer".</summary>
+    public static string StatusName(int status) => status switch
+    {
+        0 => "no answer",
+        >= 1000 => ((Grpc.Core.StatusCode)(status - 1000)).ToString(),
+        _ => status.ToString(CultureInfo.InvariantCulture),
+    };
 }

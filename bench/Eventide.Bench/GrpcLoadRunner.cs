@@ -64,6 +64,7 @@ public sealed class GrpcLoadRunner(GrpcChannel channel, Workload workload)
                 if (!ok)
                 {
                     local.Failures++;
+                    local.FirstMessage.TryAdd(status, ack.Status!.Message);
                 }
                 local.LatenciesMs.Add((stopwatch.ElapsedTicks - sent) * 1000.0 / Stopwatch.Frequency);
                 Progress.Record(ack.Accepted, ok);

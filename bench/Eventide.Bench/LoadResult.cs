@@ -7,6 +7,9 @@ public sealed class LoadResult
     public long SentEvents;
     public long Failures;
     public readonly Dictionary<int, long> ByStatus = [];
+
+    /// <summary>The first message answered with each refusing status (the gRPC runner fills it).</summary>
+    public readonly Dictionary<int, string> FirstMessage = [];
     public readonly List<double> LatenciesMs = [];
     public double Seconds;
 
@@ -25,6 +28,10 @@ public sealed class LoadResult
             foreach (var (k, v) in other.ByStatus)
             {
                 ByStatus[k] = ByStatus.GetValueOrDefault(k) + v;
+            }
+            foreach (var (k, v) in other.FirstMessage)
+            {
+                FirstMessage.TryAdd(k, v);
             }
             LatenciesMs.AddRange(other.LatenciesMs);
         }
