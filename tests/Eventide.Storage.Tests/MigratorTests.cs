@@ -49,6 +49,51 @@ public class MigratorTests(StandInTimescalePostgres standIn) : IClassFixture<Sta
     }
 
     [Fact]
+    public async Task Migrate_0170_keys_the_ids_recorded_before_it_so_they_still_deduplicate()
+    {
+        var db = new PostgresFixture();
+        await db.InitializeAsync();
+        // A database as the release before 0170 left it: every earlier migration applied, and ids
+        // recorded as texts. Marking 0170 on as applied makes the migrator stop just before it.
+        await using (var cmd = db.DataSource.CreateCommand("""
+            CREATE SCHEMA eventide;
+            CREATE TABLE eventide.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+            INSERT INTO eventide.schema_migrations (version, name) SELECT v, 'later' FROM generate_series(170, 179) v;
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await db.MigrateAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await new Eventide.Storage.Processing.PartitionMaintenance(db.DataSource).EnsureAsync("event_ids", today.AddDays(-1), today.AddDays(2), CancellationToken.None);
+        var site = "upgraded";
+        await using (var cmd = db.DataSource.CreateCommand("""
+            INSERT INTO eventide.event_ids (site_id, event_id, seen_at) VALUES ($1, 'before-1', now() - interval '2 hours'), ($1, 'before-2', now())
+            """))
+        {
+            cmd.Parameters.AddWithValue(site);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await Db.ScalarAsync(db.DataSource, "WITH d AS (DELETE FROM eventide.schema_migrations WHERE name = 'later' RETURNING 1) SELECT count(*) FROM d");
+
+        var upgrade = await db.MigrateAsync();
+
+        Assert.Equal(1, upgrade.Applied);
+        Assert.Equal(2, await Db.ScalarAsync(db.DataSource, "SELECT count(*) FROM eventide.event_ids"));
+        var shard = ShardFunction.ShardOf(site, db.Options().Shards);
+        await InboxTestWriter.WriteAsync(db.DataSource, db.Options().Shards, [
+            InboxTestWriter.Event(site, "before-1", DateTimeOffset.UtcNow.AddMinutes(-5)),
+            InboxTestWriter.Event(site, "before-2", DateTimeOffset.UtcNow.AddMinutes(-4)),
+            InboxTestWriter.Event(site, "after", DateTimeOffset.UtcNow.AddMinutes(-3)),
+        ]);
+        var result = await new Eventide.Storage.Processing.ShardConsumer(db.DataSource, TimeSpan.FromHours(24))
+            .ConsumeAsync(shard, 1000, null, CancellationToken.None);
+        Assert.Equal(["after"], result.Stored.Select(e => e.EventId));
+        Assert.Equal(["before-1", "before-2"], result.Duplicates.Select(e => e.EventId).Order());
+        await db.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Migrate_concurrently_from_many_processes_is_safe()
     {
         var db = new PostgresFixture();

@@ -16,7 +16,7 @@ public class PlainSchemaTests(MigratedPostgresFixture db) : IClassFixture<Migrat
         { "users_1d", "bucket,site_id,user_id,events" },
         { "name_users_1d", "bucket,site_id,name,user_id,events" },
         { "inbox", "id,slot,shard,event_count,received_at,payload" },
-        { "event_ids", "site_id,event_id,seen_at" },
+        { "event_ids", "seen_at,key" },
         { "dead_letters", "id,site_id,event_id,source,payload,error,failed_at,replayed_at" },
         { "sites", "site_id,created_at" },
         { "api_keys", "key_id,site_id,kind,key_hash,key_prefix,created_at,revoked_at" },

@@ -58,7 +58,7 @@ public class ShardConsumerTests(MigratedPostgresFixture db) : IClassFixture<Migr
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "old", T0)]);
         Assert.Single((await Consumer().ConsumeAsync(7, 1000, null, CancellationToken.None)).Stored);
         // As after the window passed and its event_ids partition was dropped: only events remembers.
-        await Db.ScalarAsync(db.DataSource, $"WITH d AS (DELETE FROM eventide.event_ids WHERE site_id = '{site}' RETURNING 1) SELECT count(*) FROM d");
+        await Db.ScalarAsync(db.DataSource, $"WITH d AS (DELETE FROM eventide.event_ids WHERE key = eventide.event_key('{site}', 'old') RETURNING 1) SELECT count(*) FROM d");
 
         // The fast path's plain insert meets the unique index; the batch goes again on the isolating path.
         await InboxTestWriter.WriteAsync(db.DataSource, Shards, [InboxTestWriter.Event(site, "old", T0), InboxTestWriter.Event(site, "new", T0.AddSeconds(1))]);
