@@ -20,6 +20,16 @@ public sealed class IngestionDatabase : IAsyncDisposable
         // How long a cancelled command waits for the server to confirm before the
         // connection is broken instead; a hung server must not hold the committer.
         csb.CancellationTimeout = 250;
+        // Nothing on these connections keeps session state (settings are transaction-local), so
+        // returning one to the pool needs no DISCARD ALL before its next use: one statement
+        // fewer on every commit.
+        csb.NoResetOnClose = true;
+        // The commit's statements are the same every time: prepared once per connection, the
+        // server skips parsing and planning them on each commit.
+        if (csb.MaxAutoPrepare == 0)
+        {
+            csb.MaxAutoPrepare = 16;
+        }
         DataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "eventide-ingestion" }.Build();
     }
 

@@ -6,6 +6,7 @@ using Eventide.Ingestion.Segment;
 using Eventide.Storage.Inbox;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Eventide.Ingestion;
 
@@ -17,7 +18,12 @@ public static class IngestionRole
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<IngestionDatabase>();
-        services.AddSingleton(sp => new InboxWriter(sp.GetRequiredService<IngestionDatabase>().DataSource, options.Shards));
+        services.AddSingleton(sp =>
+        {
+            var dataSource = sp.GetRequiredService<IngestionDatabase>().DataSource;
+            return new InboxWriter(dataSource, options.Shards,
+                new InboxNotifier(dataSource, sp.GetRequiredService<ILoggerFactory>().CreateLogger<InboxNotifier>()));
+        });
         services.AddSingleton(new EventParser(options.Ingestion, options.Retention));
         services.AddSingleton(new SiteRateLimiter(options.Ingestion, TimeProvider.System));
         services.AddSingleton<GroupCommitter>();

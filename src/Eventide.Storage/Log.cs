@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Warning, "{Message}")]
     public static partial void TimescaleUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Sending the inbox wake-up for {Shards} shards failed; processors find the rows by their poll")]
+    public static partial void InboxNotifyFailed(ILogger logger, Exception exception, int shards);
 }
