@@ -81,6 +81,14 @@ public sealed class LeaderElector(ILock @lock, OperatorOptions options, TimeProv
             {
                 // The leading work ends by cancellation.
             }
+            catch (Exception e)
+            {
+                // A fault in the leading work (a watch or worker meeting an exception nobody
+                // expected, or one surfacing while it was cancelled) must not end the campaign
+                // for good: the replica would stay up, ready and leaderless. Lead again afresh.
+                Log.LeadingFailed(logger, e, @lock.Describe());
+                await Delay(options.RetryPeriod, ct);
+            }
             if (ct.IsCancellationRequested)
             {
                 await ReleaseAsync();
