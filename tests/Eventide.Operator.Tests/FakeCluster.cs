@@ -65,6 +65,7 @@ public sealed class FakeCluster : IAsyncDisposable
         BackoffMax = TimeSpan.FromSeconds(1),
         LagPollInterval = TimeSpan.FromMilliseconds(100),
         WatchErrorDelay = TimeSpan.FromMilliseconds(50),
+        ReconcileTimeout = TimeSpan.FromSeconds(5),
     };
 
     /// <summary>Starts a controller as the operator would run (its own client, the Lease lock, lag over HTTP).</summary>

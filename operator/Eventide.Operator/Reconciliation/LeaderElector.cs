@@ -59,7 +59,16 @@ public sealed class LeaderElector(ILock @lock, OperatorOptions options, TimeProv
                 {
                     break;
                 }
-                var round = await TryAcquireOrRenewAsync(ct);
+                LeaseRound round;
+                try
+                {
+                    round = await TryAcquireOrRenewAsync(ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Shutdown cancelled a renewal in flight: still hand the Lease over below.
+                    break;
+                }
                 if (round == LeaseRound.Held)
                 {
                     lastRenew = clock.GetUtcNow();

@@ -150,4 +150,16 @@ public sealed class LeaderElectorTests : IDisposable
         Assert.Equal(("", 1), (_lock.Record!.HolderIdentity, _lock.Record.LeaseDurationSeconds));
         Assert.True(_leading.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task Shutdown_during_a_renewal_in_flight_still_releases_the_lease()
+    {
+        var (elector, run) = Start();
+        await AdvanceUntil(() => elector.IsLeader, TimeSpan.FromSeconds(1));
+        _lock.StallNextRead = true;
+        await AdvanceUntil(() => _lock.StalledReads == 1, TimeSpan.FromSeconds(5));
+        await _stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("", 1), (_lock.Record!.HolderIdentity, _lock.Record.LeaseDurationSeconds));
+    }
 }

@@ -104,6 +104,20 @@ public sealed class OperatorControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_that_never_answers_does_not_stop_the_lag_scaling()
+    {
+        _c.Start("op-a");
+        await _c.CreatePipelineAsync(FakeCluster.Pipeline());
+        await Eventually.True(() => (string?)_c.Condition("Ready")?["status"] == "True", "the pipeline is Ready");
+        // The next read of the processors' StatefulSet, by a lag-polling reconcile, hangs.
+        _c.Server.HangNext("GET", "statefulsets", 1);
+        await Eventually.True(() => _c.Server.HungRequests == 1, "a reconcile's request hangs");
+        _c.Server.Lag = (350, 2);
+        // The client's own timeout is 100 s; the reconcile deadline gives up after 5 s and retries.
+        await Eventually.True(() => _c.Replicas("processor") == 4, "the processor scales up to 4 all the same");
+    }
+
+    [Fact]
     public async Task Controller_retries_conflicting_applies_with_backoff_and_reports_them_meanwhile()
     {
         _c.Server.FailNext("PATCH", "deployments", 3, 409);
