@@ -60,6 +60,9 @@ internal static partial class Log
     [LoggerMessage(5206, LogLevel.Information, "Released Lease {Lease} held as {Identity}")]
     public static partial void LeaseReleased(ILogger logger, string lease, string identity);
 
+    [LoggerMessage(5207, LogLevel.Error, "The leading work on Lease {Lease} failed; campaigning again")]
+    public static partial void LeadingFailed(ILogger logger, Exception exception, string lease);
+
     [LoggerMessage(5301, LogLevel.Information, "Started the controller as {Identity}, watching {Scope}")]
     public static partial void Started(ILogger logger, string identity, string scope);
 }

@@ -8,7 +8,8 @@ using k8s;
 using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Eventide.Operator.Tests;
 
@@ -30,6 +31,9 @@ public sealed class FakeCluster : IAsyncDisposable
     }
 
     public FakeApiServer Server { get; }
+
+    /// <summary>What the controllers logged: some steps are seen only there (a reconcile that found its pipeline gone).</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     /// <summary>The test's own client: creates and edits objects as a user would.</summary>
     public IKubernetes Admin { get; }
@@ -61,6 +65,7 @@ public sealed class FakeCluster : IAsyncDisposable
         BackoffMax = TimeSpan.FromSeconds(1),
         LagPollInterval = TimeSpan.FromMilliseconds(100),
         WatchErrorDelay = TimeSpan.FromMilliseconds(50),
+        ReconcileTimeout = TimeSpan.FromSeconds(5),
     };
 
     /// <summary>Starts a controller as the operator would run (its own client, the Lease lock, lag over HTTP).</summary>
@@ -76,10 +81,17 @@ public sealed class FakeCluster : IAsyncDisposable
             options,
             TimeProvider.System,
             new OperatorMetrics(meters),
-            NullLoggerFactory.Instance);
+            Loggers());
         var stop = new CancellationTokenSource();
         _running.Add((stop, controller.RunAsync(stop.Token)));
         return (controller, _running.Count - 1);
+    }
+
+    private LoggerFactory Loggers()
+    {
+        var factory = new LoggerFactory([new FakeLoggerProvider(Logs)]);
+        _owned.Add(factory);
+        return factory;
     }
 
     /// <summary>Stops a controller as SIGTERM would, and waits until it has.</summary>

@@ -59,7 +59,16 @@ public sealed class LeaderElector(ILock @lock, OperatorOptions options, TimeProv
                 {
                     break;
                 }
-                var round = await TryAcquireOrRenewAsync(ct);
+                LeaseRound round;
+                try
+                {
+                    round = await TryAcquireOrRenewAsync(ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Shutdown cancelled a renewal in flight: still hand the Lease over below.
+                    break;
+                }
                 if (round == LeaseRound.Held)
                 {
                     lastRenew = clock.GetUtcNow();
@@ -80,6 +89,14 @@ public sealed class LeaderElector(ILock @lock, OperatorOptions options, TimeProv
             catch (OperationCanceledException)
             {
                 // The leading work ends by cancellation.
+            }
+            catch (Exception e)
+            {
+                // A fault in the leading work (a watch or worker meeting an exception nobody
+                // expected, or one surfacing while it was cancelled) must not end the campaign
+                // for good: the replica would stay up, ready and leaderless. Lead again afresh.
+                Log.LeadingFailed(logger, e, @lock.Describe());
+                await Delay(options.RetryPeriod, ct);
             }
             if (ct.IsCancellationRequested)
             {

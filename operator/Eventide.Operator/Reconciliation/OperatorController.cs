@@ -193,7 +193,9 @@ public sealed class OperatorController
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var result = await reconciler.ReconcileAsync(key, ct);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                deadline.CancelAfter(_options.ReconcileTimeout);
+                var result = await reconciler.ReconcileAsync(key, deadline.Token);
                 _metrics.Reconciled(true, Stopwatch.GetElapsedTime(started));
                 queue.Forget(key);
                 if (result.RequeueAfter is { } after)

@@ -37,4 +37,11 @@ public sealed record OperatorOptions
     public TimeSpan? LagPollInterval { get; init; }
 
     public TimeSpan WatchErrorDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A reconcile still running after this long (an API request that never answers) is
+    /// cancelled and retried with backoff, so one stuck request cannot stop a pipeline's lag
+    /// polling and scaling for the client's 100 s request timeout.
+    /// </summary>
+    public TimeSpan ReconcileTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -37,13 +37,35 @@ internal sealed class FakeLock(string identity) : ILock
         }
     }
 
-    public Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default)
+    /// <summary>Set: the next read hangs, as a request in flight does, until its token is cancelled.</summary>
+    public bool StallNextRead { get; set; }
+
+    /// <summary>Reads that hung because of <see cref="StallNextRead"/>.</summary>
+    public int StalledReads { get; private set; }
+
+    public async Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default)
+    {
+        bool stall;
+        lock (_gate)
+        {
+            stall = StallNextRead;
+            StallNextRead = false;
+            StalledReads += stall ? 1 : 0;
+        }
+        if (stall)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        return Read();
+    }
+
+    private LeaderElectionRecord Read()
     {
         lock (_gate)
         {
             return _record is null
                 ? throw new HttpOperationException { Response = new HttpResponseMessageWrapper(new HttpResponseMessage(HttpStatusCode.NotFound), "") }
-                : Task.FromResult(Copy(_record));
+                : Copy(_record);
         }
     }
 

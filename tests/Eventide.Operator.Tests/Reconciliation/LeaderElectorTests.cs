@@ -123,6 +123,24 @@ public sealed class LeaderElectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fault_in_the_leading_work_does_not_end_the_campaign()
+    {
+        var elector = new LeaderElector(_lock, _options, _clock, NullLogger.Instance);
+        _ = elector.RunAsync(async ct =>
+        {
+            _leading = ct;
+            if (Interlocked.Increment(ref _terms) == 1)
+            {
+                throw new InvalidOperationException("a bug in the first term");
+            }
+            await Task.Delay(Timeout.Infinite, ct);
+        }, _stop.Token);
+        await AdvanceUntil(() => _terms == 2, TimeSpan.FromSeconds(10));
+        Assert.True(elector.IsLeader);
+        Assert.False(_leading.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task Shutdown_releases_the_lease_so_a_standby_need_not_wait()
     {
         var (elector, run) = Start();
@@ -131,5 +149,17 @@ public sealed class LeaderElectorTests : IDisposable
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(("", 1), (_lock.Record!.HolderIdentity, _lock.Record.LeaseDurationSeconds));
         Assert.True(_leading.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Shutdown_during_a_renewal_in_flight_still_releases_the_lease()
+    {
+        var (elector, run) = Start();
+        await AdvanceUntil(() => elector.IsLeader, TimeSpan.FromSeconds(1));
+        _lock.StallNextRead = true;
+        await AdvanceUntil(() => _lock.StalledReads == 1, TimeSpan.FromSeconds(5));
+        await _stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("", 1), (_lock.Record!.HolderIdentity, _lock.Record.LeaseDurationSeconds));
     }
 }

@@ -27,6 +27,34 @@ public sealed partial class FakeApiServer
         }
     }
 
+    private readonly Dictionary<(string Method, string Plural), int> _hangs = [];
+
+    /// <summary>The next <paramref name="count"/> requests of this method on this resource never answer, until the client gives up.</summary>
+    public void HangNext(string method, string plural, int count)
+    {
+        lock (_gate)
+        {
+            _hangs[(method, plural)] = count;
+        }
+    }
+
+    /// <summary>Requests held by <see cref="HangNext"/> so far.</summary>
+    public int HungRequests { get; private set; }
+
+    private bool TakeHang(string method, string plural)
+    {
+        lock (_gate)
+        {
+            if (!_hangs.TryGetValue((method, plural), out var left) || left <= 0)
+            {
+                return false;
+            }
+            _hangs[(method, plural)] = left - 1;
+            HungRequests++;
+            return true;
+        }
+    }
+
     private Result Fault(string method, Route route, (int Count, int Code) fault)
     {
         _faults[(method, route.Plural)] = (fault.Count - 1, fault.Code);

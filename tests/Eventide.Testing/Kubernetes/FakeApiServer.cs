@@ -83,6 +83,12 @@ public sealed partial class FakeApiServer : IAsyncDisposable
             return;
         }
 
+        if (TakeHang(method, route.Plural))
+        {
+            await Task.Delay(Timeout.Infinite, http.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
         Result result;
         lock (_gate)
         {
