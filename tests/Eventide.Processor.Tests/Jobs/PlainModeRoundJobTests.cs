@@ -99,7 +99,7 @@ public class PlainModeRoundJobTests(EightShardFixture db) : IClassFixture<EightS
         }
     }
 
-    /// <summary>Fake time that counts the timers made on it: a delay makes one when it starts.</summary>
+    /// <summary>Fake time that counts the timers scheduled on it: a delay makes one when it starts.</summary>
     private sealed class CountingClock(DateTimeOffset start) : FakeTimeProvider(start)
     {
         private int _timers;
@@ -108,8 +108,11 @@ public class PlainModeRoundJobTests(EightShardFixture db) : IClassFixture<EightS
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Counted once the timer is scheduled: counted before, the test could move the
+            // clock first and the timer would then fall due a whole pause later.
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref _timers);
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
