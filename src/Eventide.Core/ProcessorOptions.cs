@@ -21,6 +21,15 @@ public sealed class ProcessorOptions
     public int AggregateRefreshMs { get; set; } = 2000;
 
     /// <summary>
+    /// Plain mode: the most of its time, in percent, the aggregate refresher may spend in its rounds
+    /// (env Eventide__Processor__AggregateRefreshPercent, 1–100): after a round that took t it rests
+    /// at least t × (100 / percent − 1), even when more hours are waiting. Dirty hours wait longer
+    /// (they are read raw meanwhile, answers stay exact) instead of the recompute taking a database
+    /// backend's whole time beside the storing transactions.
+    /// </summary>
+    public int AggregateRefreshPercent { get; set; } = 25;
+
+    /// <summary>
     /// Plain mode: whether storing transactions fold their events into the materialized
     /// aggregates as deltas (env Eventide__Processor__FoldAggregates) instead of marking their
     /// hours dirty for the refresher. Off by default: in the benchmark the fold's upserts of
@@ -35,6 +44,10 @@ public sealed class ProcessorOptions
         if (BatchSize < 1 || FlushIntervalMs < 1 || DedupeWindowHours < 1 || AggregateRefreshMs < 1)
         {
             return "Eventide:Processor BatchSize, FlushIntervalMs, DedupeWindowHours and AggregateRefreshMs must be positive";
+        }
+        if (AggregateRefreshPercent is < 1 or > 100)
+        {
+            return "Eventide:Processor:AggregateRefreshPercent must be between 1 and 100";
         }
         if (MaxConcurrentBatches is < 1 or > 64)
         {

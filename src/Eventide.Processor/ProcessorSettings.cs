@@ -44,6 +44,9 @@ public sealed record ProcessorSettings
     /// </summary>
     public TimeSpan AggregateMaxDirty { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Plain mode: the most of the time the refresher's rounds may take (0, 1]; see AggregateRefreshJob.</summary>
+    public double AggregateRefreshShare { get; init; } = 0.25;
+
     /// <summary>Plain mode: (site, hour)s per refresh transaction, so one commit stays short.</summary>
     public int AggregateRefreshHours { get; init; } = 24;
 
@@ -76,6 +79,7 @@ public sealed record ProcessorSettings
         MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,
         AggregateRefresh = TimeSpan.FromMilliseconds(options.Processor.AggregateRefreshMs),
+        AggregateRefreshShare = options.Processor.AggregateRefreshPercent / 100.0,
         FoldAggregates = options.Processor.FoldAggregates,
     };
 }

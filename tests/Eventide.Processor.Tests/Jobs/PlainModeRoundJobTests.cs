@@ -61,6 +61,45 @@ public class PlainModeRoundJobTests(EightShardFixture db) : IClassFixture<EightS
         }
     }
 
+    [Fact]
+    public async Task A_capped_share_rests_after_every_round_in_proportion_to_its_length()
+    {
+        // Rounds of 10 s at a quarter of the time: 30 s of rest after each, full or not; after a
+        // short round the longer of that rest and the pause.
+        var took = TimeSpan.FromSeconds(10);
+        var job = new ScriptedJob(new PartitionMaintenance(db.DataSource), _logger, _clock, Round.Full, Round.Full, Round.Short)
+        {
+            Share = 0.25,
+            RoundTakes = took,
+        };
+        await job.StartAsync(CancellationToken.None);
+        try
+        {
+            var rest = TimeSpan.FromSeconds(30);
+            await Eventually.True(() => job.Started.Count == 1, "the first round");
+            await AdvanceAsync(job, timers: 1, rest);
+            await AdvanceAsync(job, timers: 2, rest);
+            await AdvanceAsync(job, timers: 3, Pause);
+            Assert.Equal([Start, Start + took + rest, Start + (2 * (took + rest)), Start + (3 * took) + (2 * rest) + Pause], job.Started);
+            Assert.Empty(_logger.Collector.GetSnapshot());
+        }
+        finally
+        {
+            await job.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Waits for the job's rest (its timer number <paramref name="timers"/>), then moves the clock by exactly <paramref name="by"/>.</summary>
+    private async Task AdvanceAsync(ScriptedJob job, int timers, TimeSpan by)
+    {
+        var before = job.Started.Count;
+        await Eventually.True(() => _clock.Timers == timers, $"the job rests (timer {timers})");
+        // Not yet due: a rest shorter than expected would have let the next round start already.
+        Assert.Equal(before, job.Started.Count);
+        _clock.Advance(by);
+        await Eventually.True(() => job.Started.Count == before + 1, "the round after the rest");
+    }
+
     /// <summary>
     /// Waits until the job has started its pause (its delay's timer exists, due one pause from
     /// the time it stands at), then moves the clock by exactly that pause.
@@ -89,12 +128,24 @@ public class PlainModeRoundJobTests(EightShardFixture db) : IClassFixture<EightS
 
         protected override string Work => "scripted work";
 
+        /// <summary>The share of time rounds may take (the job's cap).</summary>
+        public double Share { get; init; } = 1.0;
+
+        /// <summary>How far each round moves the clock: the time it takes.</summary>
+        public TimeSpan RoundTakes { get; init; }
+
         protected override TimeSpan Pause => PlainModeRoundJobTests.Pause;
+
+        protected override double MaxShare => Share;
 
         protected override Task<bool> RunRoundAsync(CancellationToken cancellationToken)
         {
             var round = _started.Count < script.Length ? script[_started.Count] : Round.Short;
             _started.Enqueue(clock.GetUtcNow());
+            if (RoundTakes > TimeSpan.Zero)
+            {
+                clock.Advance(RoundTakes);
+            }
             return round == Round.Fails ? throw new NpgsqlException("scripted failure") : Task.FromResult(round == Round.Full);
         }
     }
