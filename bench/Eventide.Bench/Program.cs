@@ -80,7 +80,7 @@ public static class Program
         }
         if (a.WrkCompare || a.Only == "wrk")
         {
-            return await Finish(await WrkComparison.RunAsync(a, sites, steady, Secs));
+            return await Finish(await WrkComparison.RunAsync(a, sites, steady, Secs, samplers));
         }
         if (a.OnlyRate is { } onlyRate)
         {
@@ -113,7 +113,7 @@ public static class Program
 
         // Batch 1 at 32 and 256 connections, from the bench's generator and from wrk when it is
         // installed: the batch-1 rows, and the check that the generator is not their bound.
-        var batchOne = await WrkComparison.MeasureAsync(a, sites, steady, Secs, withWrk: true, ct);
+        var batchOne = await WrkComparison.MeasureAsync(a, sites, steady, Secs, withWrk: true, samplers, ct);
         var saturation = new Dictionary<int, LoadResult>();
         foreach (var batch in new[] { 100, 1000 })
         {

@@ -8,7 +8,7 @@ namespace Eventide.Bench;
 
 /// <summary>
 /// `scripts/bench --wrk-compare`: one event per request at 32 and 256 connections, driven
-/// once by the bench's own generator and once by wrk (an independent C load generator,
+/// twice by the bench's own generator and twice by wrk (an independent C load generator,
 /// Debian package `wrk`) against the same ingestion process, and the ratio of the two. A
 /// ratio well under 1 means the bench measures its own generator, not Eventide.
 /// </summary>
@@ -19,9 +19,10 @@ public static partial class WrkComparison
     /// <summary>The busiest sites, which both generators post to.</summary>
     private const int WrkSites = 50;
 
-    public static async Task<int> RunAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, SteadyState steady, Func<double, TimeSpan> secs)
+    public static async Task<int> RunAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, SteadyState steady, Func<double, TimeSpan> secs,
+        IReadOnlyList<ProcessSampler> roles)
     {
-        var rows = await MeasureAsync(a, sites, steady, secs, withWrk: true, CancellationToken.None);
+        var rows = await MeasureAsync(a, sites, steady, secs, withWrk: true, roles, CancellationToken.None);
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {a.Machine}. One event per request, closed loop, keep-alive connections, same ingestion process; the generators take turns.");
         md.AppendLine();
@@ -39,13 +40,17 @@ public static partial class WrkComparison
     }
 
     /// <summary>
-    /// Batch 1 at each connection count from the bench's generator and then, when
-    /// <paramref name="withWrk"/> and wrk is installed, from wrk; each run starts from a drained
-    /// steady state (the inbox empty, the refresher idle), so neither generator's run pays for
-    /// the backlog of the phase before it.
+    /// Batch 1 at each connection count from the bench's generator and, when
+    /// <paramref name="withWrk"/> and wrk is installed, from wrk, in the order bench, wrk, wrk,
+    /// bench: each generator's figures are the two runs together, so a drift of the pipeline
+    /// over the minute (a backlog, a refresh, the caches warming) weighs on both alike. A
+    /// single run each differed by 10-25 % from one full run to the next on an idle machine,
+    /// with the same CPU per request for both generators. Each run starts from a drained steady
+    /// state (the inbox empty, the refresher idle), and the CPU each process used is read over
+    /// each run.
     /// </summary>
     public static async Task<List<Row>> MeasureAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, SteadyState steady,
-        Func<double, TimeSpan> secs, bool withWrk, CancellationToken ct)
+        Func<double, TimeSpan> secs, bool withWrk, IReadOnlyList<ProcessSampler> roles, CancellationToken ct)
     {
         withWrk = withWrk && WrkInstalled();
         // The same traffic as the Lua script sends: the 50 busiest sites, picked uniformly, no
@@ -67,28 +72,51 @@ public static partial class WrkComparison
             await new LoadRunner(a.Ingest, workload).RunAsync("batch 1 warm-up", ConnectionCounts[0], 1, secs(10), null, ct);
             foreach (var connections in ConnectionCounts)
             {
-                await steady.BeginAsync($"batch 1, {connections} connections: bench generator", ct);
-                var before = await CommitStats.ReadAsync(http, a.Ingest);
-                var benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds;
-                var bench = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(15), null, ct);
-                benchCpu = Environment.CpuUsage.TotalTime.TotalSeconds - benchCpu;
-                var benchCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
-                await steady.EndAsync(ct);
-                WrkResult? wrk = null;
-                var wrkCommits = (double.NaN, double.NaN);
-                if (withWrk)
+                var bench = new LoadResult();
+                var benchRuns = new Runs();
+                var wrkRuns = new Runs();
+                var wrkResults = new List<WrkResult>();
+                foreach (var generator in withWrk ? ["bench", "wrk", "wrk", "bench"] : new[] { "bench" })
                 {
-                    await steady.BeginAsync($"batch 1, {connections} connections: wrk", ct);
-                    before = await CommitStats.ReadAsync(http, a.Ingest);
-                    wrk = await RunWrkAsync(a.Ingest, script, connections, secs(15), ct);
-                    wrkCommits = (await CommitStats.ReadAsync(http, a.Ingest)).Since(before);
+                    var turn = generator == "bench" ? benchRuns.Count + 1 : wrkRuns.Count + 1;
+                    await steady.BeginAsync($"batch 1, {connections} connections: {(generator == "bench" ? "bench generator" : "wrk")}, run {turn}", ct);
+                    var before = await CommitStats.ReadAsync(http, a.Ingest);
+                    var cpuBefore = CpuSnapshot.Take(roles);
+                    if (generator == "bench")
+                    {
+                        var generatorCpu = Environment.CpuUsage.TotalTime.TotalSeconds;
+                        var run = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(12), null, ct);
+                        generatorCpu = Environment.CpuUsage.TotalTime.TotalSeconds - generatorCpu;
+                        bench.Merge(run);
+                        bench.Seconds += run.Seconds;
+                        benchRuns.Add(run.EventsPerSecond, (await CommitStats.ReadAsync(http, a.Ingest)).Since(before), CpuSnapshot.Take(roles).CoresSince(cpuBefore), generatorCpu, run.Requests);
+                    }
+                    else
+                    {
+                        var wall = Stopwatch.StartNew();
+                        var run = await RunWrkAsync(a.Ingest, script, connections, secs(12), ct);
+                        var cores = CpuSnapshot.Take(roles).CoresSince(cpuBefore);
+                        // The snapshot's generator is this process, idle while wrk runs: wrk's own CPU instead.
+                        cores["load generator"] = run.CpuSeconds / wall.Elapsed.TotalSeconds;
+                        wrkResults.Add(run);
+                        wrkRuns.Add(run.RequestsPerSecond, (await CommitStats.ReadAsync(http, a.Ingest)).Since(before), cores, run.CpuSeconds, run.Requests);
+                    }
                     await steady.EndAsync(ct);
                 }
                 rows.Add(new Row(connections, bench.EventsPerSecond, Percentiles.Of(bench.LatenciesMs, 50), Percentiles.Of(bench.LatenciesMs, 95), Percentiles.Of(bench.LatenciesMs, 99), bench.Failures,
                     bench.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
-                    wrk?.RequestsPerSecond ?? double.NaN, wrk?.P50Ms ?? double.NaN, wrk?.P99Ms ?? double.NaN, wrk?.NotAccepted ?? 0, Progress.LoadAverage(),
-                    benchCommits.MeanMs, benchCommits.EventsPerCommit, wrkCommits.Item1, wrkCommits.Item2,
-                    bench.Requests > 0 ? benchCpu * 1e6 / bench.Requests : double.NaN, wrk is { Requests: > 0 } w ? w.CpuSeconds * 1e6 / w.Requests : double.NaN));
+                    wrkResults.Count > 0 ? wrkResults.Average(w => w.RequestsPerSecond) : double.NaN,
+                    wrkResults.Count > 0 ? wrkResults.Average(w => w.P50Ms) : double.NaN,
+                    wrkResults.Count > 0 ? wrkResults.Average(w => w.P99Ms) : double.NaN,
+                    wrkResults.Sum(w => w.NotAccepted), Progress.LoadAverage(),
+                    benchRuns.CommitMs, benchRuns.EventsPerCommit, wrkRuns.CommitMs, wrkRuns.EventsPerCommit,
+                    benchRuns.GeneratorMicrosPerRequest, wrkRuns.GeneratorMicrosPerRequest)
+                {
+                    BenchRuns = benchRuns.Rates,
+                    WrkRuns = wrkRuns.Rates,
+                    BenchCores = benchRuns.Cores,
+                    WrkCores = wrkRuns.Cores,
+                });
             }
         }
         finally
@@ -98,8 +126,42 @@ public static partial class WrkComparison
         return rows;
     }
 
+    /// <summary>One generator's runs at one connection count: commit statistics, cores by process, its own CPU.</summary>
+    private sealed class Runs
+    {
+        private readonly List<(double MeanMs, double EventsPerCommit)> _commits = [];
+        private readonly List<Dictionary<string, double>> _cores = [];
+        private double _generatorSeconds;
+        private long _requests;
+
+        public int Count => _cores.Count;
+
+        /// <summary>Each run's accepted events per second, in order.</summary>
+        public List<double> Rates { get; } = [];
+
+        public void Add(double rate, (double MeanMs, double EventsPerCommit) commits, Dictionary<string, double> cores, double generatorSeconds, long requests)
+        {
+            Rates.Add(rate);
+            _commits.Add(commits);
+            _cores.Add(cores);
+            _generatorSeconds += generatorSeconds;
+            _requests += requests;
+        }
+
+        public double CommitMs => _commits.Count > 0 ? _commits.Average(c => c.MeanMs) : double.NaN;
+
+        public double EventsPerCommit => _commits.Count > 0 ? _commits.Average(c => c.EventsPerCommit) : double.NaN;
+
+        public double GeneratorMicrosPerRequest => _requests > 0 ? _generatorSeconds * 1e6 / _requests : double.NaN;
+
+        /// <summary>Average cores by process over the runs.</summary>
+        public Dictionary<string, double> Cores => _cores.Count == 0
+            ? []
+            : _cores.SelectMany(c => c.Keys).Distinct().ToDictionary(k => k, k => _cores.Average(c => c.GetValueOrDefault(k)));
+    }
+
     /// <summary>The comparison table (bench ÷ wrk within 0.9–1.1 means the generator is not the bound).</summary>
-    public static string Markdown(IEnumerable<Row> rows)
+    public static string Markdown(IReadOnlyList<Row> rows)
     {
         var md = new StringBuilder();
         md.AppendLine("| batch 1, connections | bench events/s | bench ack p50 / p99 | wrk events/s | wrk ack p50 / p99 | bench ÷ wrk | not accepted (bench / wrk) | group commit: mean ms, events (bench / wrk) | generator CPU per request (bench / wrk) | load average |");
@@ -110,8 +172,28 @@ public static partial class WrkComparison
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.BenchCommitMs:F1} ms, {r.BenchEventsPerCommit:F0} / {r.WrkCommitMs:F1} ms, {r.WrkEventsPerCommit:F0} | {r.BenchCpuMicrosPerRequest:F0} / {r.WrkCpuMicrosPerRequest:F0} µs | {r.LoadAverage:F1} |");
         }
+        md.AppendLine();
+        md.AppendLine("The runs ran in the order bench, wrk, wrk, bench; the rates above are each generator's two runs together (wrk: the mean of its two). Events per second of each run, and the cores each process used, averaged over the generator's runs:");
+        md.AppendLine();
+        md.AppendLine("| batch 1, connections | generator | events/s of each run | ingestion | processor | postgres (all backends) | generator | all (cores of 2) |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            foreach (var (name, runs, cores) in new[] { ("bench", r.BenchRuns, r.BenchCores), ("wrk", r.WrkRuns, r.WrkCores) })
+            {
+                if (runs.Count == 0)
+                {
+                    continue;
+                }
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r.Connections} | {name} | {string.Join(" / ", runs.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)))} | {Cores(cores, "ingestion")} | {Cores(cores, "processor")} | {Cores(cores, "postgres (all backends)")} | {Cores(cores, "load generator")} | {cores.Values.Sum():F2} |");
+            }
+        }
         return md.ToString();
     }
+
+    private static string Cores(Dictionary<string, double> cores, string process) =>
+        cores.TryGetValue(process, out var c) ? c.ToString("F2", CultureInfo.InvariantCulture) : "—";
 
     private static bool WrkInstalled() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "wrk")));
@@ -191,6 +273,16 @@ public static partial class WrkComparison
         double BenchCpuMicrosPerRequest, double WrkCpuMicrosPerRequest)
     {
         public double Ratio => WrkEventsPerSecond > 0 ? BenchEventsPerSecond / WrkEventsPerSecond : double.NaN;
+
+        /// <summary>Each run's events per second, in the order they ran.</summary>
+        public List<double> BenchRuns { get; init; } = [];
+
+        public List<double> WrkRuns { get; init; } = [];
+
+        /// <summary>Cores each process used, averaged over the generator's runs.</summary>
+        public Dictionary<string, double> BenchCores { get; init; } = [];
+
+        public Dictionary<string, double> WrkCores { get; init; } = [];
     }
 
     /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
