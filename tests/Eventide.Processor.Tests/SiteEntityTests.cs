@@ -5,7 +5,8 @@ using Eventide.Processor.Cluster;
 
 namespace Eventide.Processor.Tests;
 
-public class SiteEntityTests : TestKit
+/// <summary>The site entity as the shard region starts it: its own props, on its own mailbox.</summary>
+public class SiteEntityTests() : TestKit(SiteEntityMailbox.Hocon)
 {
     private readonly LocalShards _local = new();
 
@@ -16,7 +17,7 @@ public class SiteEntityTests : TestKit
     public void CheckIds_knows_only_ids_committed_for_the_site()
     {
         var parent = CreateTestProbe();
-        var site = parent.ChildActorOf(Props.Create(() => new SiteEntity("shop", Settings(TimeSpan.FromHours(1)))));
+        var site = parent.ChildActorOf(SiteEntity.PropsFor("shop", Settings(TimeSpan.FromHours(1))));
 
         site.Tell(new CheckIds("shop", ["a", "b"]), parent.Ref);
         Assert.Empty(parent.ExpectMsg<KnownIds>().EventIds);
@@ -36,7 +37,7 @@ public class SiteEntityTests : TestKit
     public void An_idle_site_asks_its_shard_to_passivate_it_and_stops_on_the_stop_message()
     {
         var parent = CreateTestProbe();
-        var site = parent.ChildActorOf(Props.Create(() => new SiteEntity("idle", Settings(TimeSpan.FromMilliseconds(200)))));
+        var site = parent.ChildActorOf(SiteEntity.PropsFor("idle", Settings(TimeSpan.FromMilliseconds(200))));
         Watch(site);
         AwaitCondition(() => _local.SiteEntities == 1);
 
@@ -52,15 +53,24 @@ public class SiteEntityTests : TestKit
     {
         var parent = CreateTestProbe();
         var settings = Settings(TimeSpan.FromHours(1));
-        var first = parent.ChildActorOf(Props.Create(() => new SiteEntity("again", settings)));
+        var first = parent.ChildActorOf(SiteEntity.PropsFor("again", settings));
         first.Tell(new SiteCommitted("again", ["x"], 0, 0), parent.Ref);
         Watch(first);
         first.Tell(StopEntity.Instance, parent.Ref);
         ExpectTerminated(first);
 
         // The front only saves a lookup: after passivation event_ids answers instead.
-        var second = parent.ChildActorOf(Props.Create(() => new SiteEntity("again", settings)));
+        var second = parent.ChildActorOf(SiteEntity.PropsFor("again", settings));
         second.Tell(new CheckIds("again", ["x"]), parent.Ref);
         Assert.Empty(parent.ExpectMsg<KnownIds>().EventIds);
+    }
+
+    [Fact]
+    public void Its_mailbox_is_the_site_entity_mailbox()
+    {
+        var parent = CreateTestProbe();
+        var site = (ActorRefWithCell)parent.ChildActorOf(SiteEntity.PropsFor("boxed", Settings(TimeSpan.FromHours(1))));
+        var cell = Assert.IsType<ActorCell>(site.Underlying);
+        Assert.IsType<SiteEntityMailbox.Queue>(cell.Mailbox!.MessageQueue);
     }
 }

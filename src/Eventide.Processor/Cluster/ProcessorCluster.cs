@@ -41,7 +41,8 @@ public static class ProcessorCluster
     /// - no idle passivation by the shard (it would stop the consumers too):
     ///   site entities passivate themselves;
     /// - distributed-data durable keys off: the LightningDB store cannot load here,
-    ///   and nothing needs to survive a full-cluster restart (the inbox does).
+    ///   and nothing needs to survive a full-cluster restart (the inbox does);
+    /// - the site entities' mailbox (<see cref="SiteEntityMailbox"/>), empty without storage.
     /// </summary>
     internal static Config Tuning(int shardLimit) => ConfigurationFactory.ParseString($$"""
         akka.cluster.seed-node-timeout = 2s
@@ -65,6 +66,7 @@ public static class ProcessorCluster
         akka.cluster.distributed-data.durable.keys = []
         akka.coordinated-shutdown.exit-clr = off
         akka.loglevel = WARNING
+        {{SiteEntityMailbox.Hocon}}
         """);
 
     /// <summary>

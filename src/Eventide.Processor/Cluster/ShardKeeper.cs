@@ -54,7 +54,7 @@ public sealed class ShardKeeper(
                 {
                     if (SiteMessageExtractor.ConsumerShard(entityId) is not { } shard)
                     {
-                        return Props.Create(() => new SiteEntity(entityId, sites));
+                        return SiteEntity.PropsFor(entityId, sites);
                     }
                     var consumerSettings = withSites ??= consumers with { Sites = region };
                     return Props.Create(() => new ShardConsumerEntity(shard, consumerSettings));

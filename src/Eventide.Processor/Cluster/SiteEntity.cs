@@ -9,29 +9,51 @@ namespace Eventide.Processor.Cluster;
 /// Passivated through its shard when idle; nothing in it is needed for
 /// correctness (the database's event_ids are the durable record).
 /// </summary>
-public sealed class SiteEntity : ReceiveActor
+public sealed class SiteEntity : UntypedActor
 {
     private readonly string _siteId;
     private readonly SiteEntitySettings _settings;
     private readonly SiteState _state;
 
+    // An UntypedActor, not a ReceiveActor: with 100,000 sites tens of thousands of entities are
+    // alive at once, and a ReceiveActor builds its handler table (a delegate per Receive, the
+    // matcher's bound arguments) in every instance.
     public SiteEntity(string siteId, SiteEntitySettings settings)
     {
         _siteId = siteId;
         _settings = settings;
         _state = new SiteState(settings.RecentIds) { LastActive = settings.Time.GetUtcNow() };
+    }
 
-        Receive<CheckIds>(m =>
+    /// <summary>A site entity's props, with its own mailbox (<see cref="SiteEntityMailbox"/>; the system needs its <see cref="SiteEntityMailbox.Hocon"/>).</summary>
+    public static Props PropsFor(string siteId, SiteEntitySettings settings) =>
+        Props.Create(() => new SiteEntity(siteId, settings)).WithMailbox(SiteEntityMailbox.ConfigPath);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            var now = Touch();
-            var known = SiteDecisions.Known(_state, m.EventIds, now - _settings.DedupeWindow);
-            Sender.Tell(known.Count == 0 ? KnownIds.None(_siteId) : new KnownIds(_siteId, known));
-        });
-        Receive<SiteCommitted>(m => SiteDecisions.Apply(_state, m, Touch()));
-        Receive<GetSiteStats>(_ => Sender.Tell(new SiteStats(
-            _siteId, _state.Stored, _state.Duplicates, _state.DeadLettered, _state.RecentIdCount, _state.LastActive)));
-        Receive<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(StopEntity.Instance)));
-        Receive<StopEntity>(_ => Context.Stop(Self));
+            case CheckIds m:
+                var now = Touch();
+                var known = SiteDecisions.Known(_state, m.EventIds, now - _settings.DedupeWindow);
+                Sender.Tell(known.Count == 0 ? KnownIds.None(_siteId) : new KnownIds(_siteId, known));
+                break;
+            case SiteCommitted m:
+                SiteDecisions.Apply(_state, m, Touch());
+                break;
+            case GetSiteStats:
+                Sender.Tell(new SiteStats(_siteId, _state.Stored, _state.Duplicates, _state.DeadLettered, _state.RecentIdCount, _state.LastActive));
+                break;
+            case ReceiveTimeout:
+                Context.Parent.Tell(new Passivate(StopEntity.Instance));
+                break;
+            case StopEntity:
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     protected override void PreStart()
