@@ -11,6 +11,9 @@ public sealed class LoadResult
     /// <summary>The first message answered with each refusing status (the gRPC runner fills it).</summary>
     public readonly Dictionary<int, string> FirstMessage = [];
     public readonly List<double> LatenciesMs = [];
+
+    /// <summary>Open loop: how late each request left against its intended send time (the generator's own delay, inside the latency).</summary>
+    public readonly List<double> SendLateMs = [];
     public double Seconds;
 
     public double EventsPerSecond => AcceptedEvents / Seconds;
@@ -34,6 +37,7 @@ public sealed class LoadResult
                 FirstMessage.TryAdd(k, v);
             }
             LatenciesMs.AddRange(other.LatenciesMs);
+            SendLateMs.AddRange(other.SendLateMs);
         }
     }
 }

@@ -61,6 +61,10 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
                 {
                     intended = stopwatch.ElapsedTicks;
                 }
+                if (intervalTicks > 0)
+                {
+                    local.SendLateMs.Add(Math.Max(0, stopwatch.ElapsedTicks - intended) * 1000.0 / Stopwatch.Frequency);
+                }
                 var site = workload.PickSiteIndex(random);
                 var head = heads[site] ??= RawHttpConnection.HeadPrefix(ingest, "/v1/events", workload.Sites[site].WriteKey);
                 var length = workload.WriteBody(connection.Body(maxBody), random, site, batchSize, recent, ref recentCount);

@@ -216,7 +216,7 @@ public static class Program
         var cpu = string.Join(", ", CpuSnapshot.Take(samplers).CoresSince(cpuBefore).Select(kv => $"{kv.Key} {kv.Value:F2}"));
         var l = result.LatenciesMs;
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; CPU: {cpu}"));
+            $"rate {result.EventsPerSecond:F0} events/s, {result.Requests} requests, non-202 {result.Failures}; ack p50 {Percentiles.Of(l, 50):F1} ms, p90 {Percentiles.Of(l, 90):F1} ms, p95 {Percentiles.Of(l, 95):F1} ms, p99 {Percentiles.Of(l, 99):F1} ms, p99.9 {Percentiles.Of(l, 99.9):F1} ms, max {Percentiles.Of(l, 100):F1} ms; the generator's send delay inside them p50 {Percentiles.Of(result.SendLateMs, 50):F1} / p99 {Percentiles.Of(result.SendLateMs, 99):F1} / max {Percentiles.Of(result.SendLateMs, 100):F1} ms; CPU: {cpu}"));
         await DrainAsync(db, TimeSpan.FromSeconds(120));
         // Above the processor's rate the backlog keeps it busy from start to drained, so this is
         // its storing rate: the figure to read beside its RSS when trying runtime settings.
