@@ -68,10 +68,17 @@ public static partial class WrkComparison
             // slower commits (at 32 connections 0.45 of wrk when the bench went first, 1.40 when
             // wrk did, same machine, load average 23-27): the single-event path and the 50
             // sites' pages were still cold in ingestion, the processor and the database.
-            Progress.Phase("batch 1: warm-up (not measured)");
-            await new LoadRunner(a.Ingest, workload).RunAsync("batch 1 warm-up", ConnectionCounts[0], 1, secs(10), null, ct);
+            // And long enough: after 10 s of it the first two runs at 32 connections still
+            // stored 4,461 and 4,909 events/s, the last two 7,488 and 6,494 (full run of 04:33 UTC);
+            // after 30 s the four were 6,042-6,730. Each further connection count gets 15 s of
+            // its own first: at 256 connections the first run after 32 was 11,004 against
+            // 14,135 for the last.
+            var first = true;
             foreach (var connections in ConnectionCounts)
             {
+                Progress.Phase($"batch 1, {connections} connections: warm-up (not measured)");
+                await new LoadRunner(a.Ingest, workload).RunAsync($"batch 1 warm-up c={connections}", connections, 1, secs(first ? 30 : 15), null, ct);
+                first = false;
                 var bench = new LoadResult();
                 var benchRuns = new Runs();
                 var wrkRuns = new Runs();
