@@ -70,7 +70,6 @@ public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<Migrate
             }
             Assert.Equal(500, seen.Count);
             await ExecAsync(conn, ShardConsumer.SeqScanBackSql);
-            await ExecAsync(conn, ShardConsumer.ParallelBackSql);
             await tx.RollbackAsync();
         }
     }
