@@ -4,43 +4,44 @@ namespace Eventide.Core.Tests;
 
 public class ProcessorOptionsTests
 {
-    [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    [InlineData(64)]
-    public void Validate_accepts_concurrent_batches_from_1_to_64(int batches)
+    /// <summary>Each bounded setting at its limits and just past them: (setting, value, valid).</summary>
+    public static TheoryData<string, int, bool> Bounds => new()
     {
-        Assert.Null(new ProcessorOptions { MaxConcurrentBatches = batches }.Validate());
-    }
+        { nameof(ProcessorOptions.MaxConcurrentBatches), 1, true },
+        { nameof(ProcessorOptions.MaxConcurrentBatches), 4, true },
+        { nameof(ProcessorOptions.MaxConcurrentBatches), 64, true },
+        { nameof(ProcessorOptions.MaxConcurrentBatches), 0, false },
+        { nameof(ProcessorOptions.MaxConcurrentBatches), -1, false },
+        { nameof(ProcessorOptions.MaxConcurrentBatches), 65, false },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), 1, true },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), 25, true },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), 100, true },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), 0, false },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), -5, false },
+        { nameof(ProcessorOptions.AggregateRefreshPercent), 101, false },
+    };
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(65)]
-    public void Validate_rejects_concurrent_batches_outside_1_to_64_naming_the_key(int batches)
+    [MemberData(nameof(Bounds))]
+    public void Validate_accepts_a_setting_within_its_range_and_names_the_key_of_one_outside(string setting, int value, bool valid)
     {
-        var error = new ProcessorOptions { MaxConcurrentBatches = batches }.Validate();
-        Assert.NotNull(error);
-        Assert.Contains("Eventide:Processor:MaxConcurrentBatches", error, StringComparison.Ordinal);
-    }
+        var options = setting switch
+        {
+            nameof(ProcessorOptions.MaxConcurrentBatches) => new ProcessorOptions { MaxConcurrentBatches = value },
+            nameof(ProcessorOptions.AggregateRefreshPercent) => new ProcessorOptions { AggregateRefreshPercent = value },
+            _ => throw new ArgumentOutOfRangeException(nameof(setting), setting, null),
+        };
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(25)]
-    [InlineData(100)]
-    public void Validate_accepts_a_refresh_share_from_1_to_100_percent(int percent)
-    {
-        Assert.Null(new ProcessorOptions { AggregateRefreshPercent = percent }.Validate());
-    }
+        var error = options.Validate();
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-5)]
-    [InlineData(101)]
-    public void Validate_rejects_a_refresh_share_outside_1_to_100_naming_the_key(int percent)
-    {
-        var error = new ProcessorOptions { AggregateRefreshPercent = percent }.Validate();
-        Assert.NotNull(error);
-        Assert.Contains("Eventide:Processor:AggregateRefreshPercent", error, StringComparison.Ordinal);
+        if (valid)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.NotNull(error);
+            Assert.Contains($"Eventide:Processor:{setting}", error, StringComparison.Ordinal);
+        }
     }
 }
