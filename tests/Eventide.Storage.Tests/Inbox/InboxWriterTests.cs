@@ -73,6 +73,37 @@ public class InboxWriterTests(MigratedPostgresFixture db) : IClassFixture<Migrat
     }
 
     [Fact]
+    public async Task Payloads_are_stored_compressed_with_lz4_and_read_back_whole()
+    {
+        // 200 events of one site: one row whose payload (~16 KB) is past the 2 KB at which the
+        // server compresses a value.
+        var events = Enumerable.Range(0, 200)
+            .Select(i => Event("compressed") with { Path = $"/products/{i}", Properties = $"{{\"plan\":\"pro\",\"n\":{i}}}" })
+            .ToList();
+        var writer = new InboxWriter(db.DataSource, Shards);
+        Assert.Equal(1, await writer.WriteAsync(events, null, CancellationToken.None));
+
+        await using var cmd = db.DataSource.CreateCommand(
+            "SELECT pg_column_compression(payload), length(payload), payload FROM eventide.inbox WHERE shard = $1 ORDER BY id");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ShardFunction.ShardOf("compressed", Shards) });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var found = false;
+        while (await reader.ReadAsync())
+        {
+            var stored = InboxCodec.Decode(reader.GetFieldValue<byte[]>(2));
+            if (stored[0].EventId != events[0].EventId)
+            {
+                continue;
+            }
+            found = true;
+            Assert.Equal("lz4", reader.GetString(0));
+            Assert.True(reader.GetInt32(1) > 2048, $"{reader.GetInt32(1)} bytes");
+            Assert.Equal(events.Select(e => (e.EventId, e.Path, e.Properties)), stored.Select(e => (e.EventId, e.Path, e.Properties)));
+        }
+        Assert.True(found, "the row was not in the inbox");
+    }
+
+    [Fact]
     public void Payloads_split_long_shard_lists_below_the_notify_limit()
     {
         var shards = Enumerable.Range(0, 4096).ToList();
