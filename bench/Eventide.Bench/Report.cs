@@ -80,6 +80,9 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         md.AppendLine(CultureInfo.InvariantCulture, $"| all | {profile.EndToEndCores.Values.Sum():F2} | {profile.HalfLoadCores.Values.Sum():F2} |");
         Statements("database time during sustained load (pg_stat_statements)", profile.TopStatements);
         Statements("database time during the 50 % load (pg_stat_statements)", profile.HalfLoadStatements);
+        var budget = CpuBudget.From(profile.EndToEndCores, profile.TopStatements, e2eIngest.EventsPerSecond, endToEnd, Environment.ProcessorCount, ceiling);
+        md.AppendLine();
+        md.Append(budget.Markdown());
         md.AppendLine();
         md.AppendLine("| target | goal | measured | met |");
         md.AppendLine("|---|---|---:|---|");
@@ -109,6 +112,13 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             ["cpu_cores_half_load"] = profile.HalfLoadCores,
             ["top_statements_end_to_end"] = profile.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
             ["top_statements_half_load"] = profile.HalfLoadStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
+            ["cpu_budget_end_to_end"] = new
+            {
+                parts = budget.Parts.Select(b => new { name = b.Name, micros_per_event = b.MicrosPerEvent, per = b.PerStored ? "stored" : "accepted" }).ToList(),
+                micros_per_event = budget.MicrosPerEvent,
+                rate_bound_events_per_s = budget.RateBound,
+                cores_for_0_6_of_ceiling = budget.CoresFor(0.6 * ceiling),
+            },
             ["targets"] = targets.Select(t => new { name = t.Name, goal = t.Goal, measured = t.Measured, met = t.Met }).ToList(),
         };
         return new Report(json, md.ToString());
