@@ -41,14 +41,23 @@ public static partial class WrkComparison
 
     /// <summary>
     /// Batch 1 at each connection count from the bench's generator and, when
-    /// <paramref name="withWrk"/> and wrk is installed, from wrk, in the order bench, wrk, wrk,
-    /// bench: each generator's figures are the two runs together, so a drift of the pipeline
-    /// over the minute (a backlog, a refresh, the caches warming) weighs on both alike. A
-    /// single run each differed by 10-25 % from one full run to the next on an idle machine,
-    /// with the same CPU per request for both generators. Each run starts from a drained steady
+    /// <paramref name="withWrk"/> and wrk is installed, from wrk, in the order <see cref="Order"/>:
+    /// each generator's figures are its four runs together, so a drift of the pipeline or the
+    /// machine over the minute (a backlog, a refresh, the caches warming, the virtual machine's
+    /// speed) weighs on both alike. A single run each differed by 10-25 % from one full run to
+    /// the next on an idle machine, with the same CPU per request for both generators; two
+    /// 12-second runs each, bench, wrk, wrk, bench, still put the ratio anywhere from 0.86 to
+    /// 1.13 over five runs of `--only wrk` within 20 minutes, consecutive runs of one generator
+    /// differing by up to 15 %. Each run starts from a drained steady
     /// state (the inbox empty, the refresher idle), and the CPU each process used is read over
     /// each run.
     /// </summary>
+    /// <summary>The generators' turns at each connection count: ABBA twice.</summary>
+    public static readonly string[] Order = ["bench", "wrk", "wrk", "bench", "bench", "wrk", "wrk", "bench"];
+
+    /// <summary>Seconds of each run.</summary>
+    public const int RunSeconds = 6;
+
     public static async Task<List<Row>> MeasureAsync(Args a, IReadOnlyList<(string Site, string Key)> sites, SteadyState steady,
         Func<double, TimeSpan> secs, bool withWrk, IReadOnlyList<ProcessSampler> roles, CancellationToken ct)
     {
@@ -83,7 +92,7 @@ public static partial class WrkComparison
                 var benchRuns = new Runs();
                 var wrkRuns = new Runs();
                 var wrkResults = new List<WrkResult>();
-                foreach (var generator in withWrk ? ["bench", "wrk", "wrk", "bench"] : new[] { "bench" })
+                foreach (var generator in withWrk ? Order : ["bench", "bench"])
                 {
                     var turn = generator == "bench" ? benchRuns.Count + 1 : wrkRuns.Count + 1;
                     await steady.BeginAsync($"batch 1, {connections} connections: {(generator == "bench" ? "bench generator" : "wrk")}, run {turn}", ct);
@@ -92,7 +101,7 @@ public static partial class WrkComparison
                     if (generator == "bench")
                     {
                         var generatorCpu = Environment.CpuUsage.TotalTime.TotalSeconds;
-                        var run = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(12), null, ct);
+                        var run = await new LoadRunner(a.Ingest, workload).RunAsync($"bench c={connections}", connections, 1, secs(RunSeconds), null, ct);
                         generatorCpu = Environment.CpuUsage.TotalTime.TotalSeconds - generatorCpu;
                         bench.Merge(run);
                         bench.Seconds += run.Seconds;
@@ -101,7 +110,7 @@ public static partial class WrkComparison
                     else
                     {
                         var wall = Stopwatch.StartNew();
-                        var run = await RunWrkAsync(a.Ingest, script, connections, secs(12), ct);
+                        var run = await RunWrkAsync(a.Ingest, script, connections, secs(RunSeconds), ct);
                         var cores = CpuSnapshot.Take(roles).CoresSince(cpuBefore);
                         // The snapshot's generator is this process, idle while wrk runs: wrk's own CPU instead.
                         cores["load generator"] = run.CpuSeconds / wall.Elapsed.TotalSeconds;
@@ -180,7 +189,7 @@ public static partial class WrkComparison
                 $"| {r.Connections} | {r.BenchEventsPerSecond:N0} | {r.BenchP50Ms:F1} / {r.BenchP99Ms:F1} ms | {(double.IsNaN(r.WrkEventsPerSecond) ? "wrk not installed" : r.WrkEventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {r.WrkP50Ms:F1} / {r.WrkP99Ms:F1} ms | {r.Ratio:F2} | {r.BenchFailures:N0}{(statuses.Length > 0 ? $" ({statuses})" : "")} / {r.WrkFailures:N0} | {r.BenchCommitMs:F1} ms, {r.BenchEventsPerCommit:F0} / {r.WrkCommitMs:F1} ms, {r.WrkEventsPerCommit:F0} | {r.BenchCpuMicrosPerRequest:F0} / {r.WrkCpuMicrosPerRequest:F0} µs | {r.LoadAverage:F1} |");
         }
         md.AppendLine();
-        md.AppendLine("The runs ran in the order bench, wrk, wrk, bench; the rates above are each generator's two runs together (wrk: the mean of its two). Events per second of each run, and the cores each process used, averaged over the generator's runs:");
+        md.AppendLine(CultureInfo.InvariantCulture, $"The runs ran in the order {string.Join(", ", Order)}, {RunSeconds} s each; the rates above are each generator's runs together (wrk: the mean of its runs). Events per second of each run, and the cores each process used, averaged over the generator's runs:");
         md.AppendLine();
         md.AppendLine("| batch 1, connections | generator | events/s of each run | ingestion | processor | postgres (all backends) | generator | all (cores of 2) |");
         md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
