@@ -14,6 +14,11 @@ public sealed class LoadResult
 
     /// <summary>Open loop: how late each request left against its intended send time (the generator's own delay, inside the latency).</summary>
     public readonly List<double> SendLateMs = [];
+
+    /// <summary>Acknowledgements slower than <see cref="SlowMs"/> by the second of the load they were due in (open loop only).</summary>
+    public readonly Dictionary<int, int> SlowBySecond = [];
+
+    public const double SlowMs = 25;
     public double Seconds;
 
     public double EventsPerSecond => AcceptedEvents / Seconds;
@@ -37,6 +42,10 @@ public sealed class LoadResult
                 FirstMessage.TryAdd(k, v);
             }
             LatenciesMs.AddRange(other.LatenciesMs);
+            foreach (var (k, v) in other.SlowBySecond)
+            {
+                SlowBySecond[k] = SlowBySecond.GetValueOrDefault(k) + v;
+            }
             SendLateMs.AddRange(other.SendLateMs);
         }
     }

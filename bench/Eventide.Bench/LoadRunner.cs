@@ -79,6 +79,11 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
                     local.Failures++;
                 }
                 local.LatenciesMs.Add(latencyMs);
+                if (intervalTicks > 0 && latencyMs > LoadResult.SlowMs)
+                {
+                    var second = (int)(intended / Stopwatch.Frequency);
+                    local.SlowBySecond[second] = local.SlowBySecond.GetValueOrDefault(second) + 1;
+                }
                 Progress.Record(accepted, status == 202);
             }
             return local;

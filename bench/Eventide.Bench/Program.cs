@@ -148,7 +148,11 @@ public static class Program
         var probing = probe.RunAsync(probeCts.Token);
         var halfStatementsOn = statements && await db.ResetStatementsAsync(ct);
         var halfCpuStart = CpuSnapshot.Take(samplers);
+        using var secondsCts = new CancellationTokenSource();
+        var halfSecondsSampling = new SecondSampler(dataSource).RunAsync(secondsCts.Token);
         var halfLoad = await runner.RunAsync("50% load", a.Connections, 100, Secs(45), half, ct);
+        await secondsCts.CancelAsync();
+        var halfSeconds = await halfSecondsSampling;
         var halfCpu = CpuSnapshot.Take(samplers).CoresSince(halfCpuStart);
         var halfStatements = halfStatementsOn ? await db.TopStatementsAsync(8, ct) : [];
         await probeCts.CancelAsync();
@@ -162,7 +166,7 @@ public static class Program
         await sampling.CancelAsync();
         await samplerTask;
         var report = Report.Build(a, batchOne, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers,
-            new PhaseProfile(e2eCpu, halfCpu, topStatements, halfStatements));
+            new PhaseProfile(e2eCpu, halfCpu, topStatements, halfStatements, halfSeconds));
         var extra = ExtraPhases.Build(a, batchOne, scaleResult, horizontal);
         foreach (var (k, v) in extra.Json)
         {

@@ -83,6 +83,11 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         var budget = CpuBudget.From(profile.EndToEndCores, profile.TopStatements, e2eIngest.EventsPerSecond, endToEnd, Environment.ProcessorCount, ceiling);
         md.AppendLine();
         md.Append(budget.Markdown());
+        if (profile.HalfLoadSeconds is { } seconds)
+        {
+            md.AppendLine();
+            md.Append(SecondSampler.Markdown("50 % load", half, seconds));
+        }
         md.AppendLine();
         md.AppendLine("| target | goal | measured | met |");
         md.AppendLine("|---|---|---:|---|");
@@ -119,6 +124,11 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
                 rate_bound_events_per_s = budget.RateBound,
                 cores_for_0_6_of_ceiling = budget.CoresFor(0.6 * ceiling),
             },
+            ["half_load_seconds"] = (profile.HalfLoadSeconds ?? []).Select(x => new
+            {
+                second = x.Second, slow_acks = half.SlowBySecond.GetValueOrDefault(x.Second), busy_cores = x.BusyCores, runnable = x.Runnable,
+                written_mb = x.WrittenMb, checkpoint_buffers = x.CheckpointBuffers, autovacuum = x.Autovacuum,
+            }).ToList(),
             ["targets"] = targets.Select(t => new { name = t.Name, goal = t.Goal, measured = t.Measured, met = t.Met }).ToList(),
         };
         return new Report(json, md.ToString());
@@ -153,4 +163,4 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
 
 /// <summary>Where the time went: CPU per process in two phases and the costliest statements.</summary>
 public sealed record PhaseProfile(Dictionary<string, double> EndToEndCores, Dictionary<string, double> HalfLoadCores, List<StatementStats> TopStatements,
-    List<StatementStats> HalfLoadStatements);
+    List<StatementStats> HalfLoadStatements, List<SecondSampler.Sample>? HalfLoadSeconds = null);
