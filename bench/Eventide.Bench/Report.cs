@@ -126,8 +126,13 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             },
             ["half_load_seconds"] = (profile.HalfLoadSeconds ?? []).Select(x => new
             {
-                second = x.Second, slow_acks = half.SlowBySecond.GetValueOrDefault(x.Second), busy_cores = x.BusyCores, runnable = x.Runnable,
-                written_mb = x.WrittenMb, checkpoint_buffers = x.CheckpointBuffers, autovacuum = x.Autovacuum,
+                second = x.Second,
+                slow_acks = half.SlowBySecond.GetValueOrDefault(x.Second),
+                busy_cores = x.BusyCores,
+                runnable = x.Runnable,
+                written_mb = x.WrittenMb,
+                checkpoint_buffers = x.CheckpointBuffers,
+                autovacuum = x.Autovacuum,
             }).ToList(),
             ["targets"] = targets.Select(t => new { name = t.Name, goal = t.Goal, measured = t.Measured, met = t.Met }).ToList(),
         };
