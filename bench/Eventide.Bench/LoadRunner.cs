@@ -20,12 +20,11 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
     })
     { Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task<LoadResult> RunAsync(string phase, int connections, int batchSize, TimeSpan duration, double? eventsPerSecond, CancellationToken ct,
-        RatePacer? pacer = null)
+    public async Task<LoadResult> RunAsync(string phase, int connections, int batchSize, TimeSpan duration, double? eventsPerSecond, CancellationToken ct)
     {
         var total = new LoadResult();
         var stopwatch = Stopwatch.StartNew();
-        var intervalTicks = pacer is not null ? 1 : eventsPerSecond is { } rate ? Stopwatch.Frequency * batchSize / rate : 0;
+        var intervalTicks = eventsPerSecond is { } rate ? Stopwatch.Frequency * batchSize / rate : 0;
         long scheduled = 0;
         using var progressCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var progress = Progress.RunAsync(phase, total, duration, progressCts.Token);
@@ -46,7 +45,8 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
                 long intended;
                 if (intervalTicks > 0)
                 {
-                    intended = pacer is not null ? pacer.Next(batchSize, stopwatch.ElapsedTicks) : (long)((Interlocked.Increment(ref scheduled) - 1) * intervalTicks);
+                    var k = Interlocked.Increment(ref scheduled) - 1;
+                    intended = (long)(k * intervalTicks);
                     var wait = intended - stopwatch.ElapsedTicks;
                     if (intended > duration.TotalSeconds * Stopwatch.Frequency)
                     {

@@ -13,9 +13,6 @@ public static class Progress
     private static long _requests;
     private static long _failures;
 
-    /// <summary>Events accepted since the current load phase started.</summary>
-    public static long AcceptedEvents => Interlocked.Read(ref _events);
-
     public static void Record(long accepted, bool ok)
     {
         Interlocked.Add(ref _events, accepted);
