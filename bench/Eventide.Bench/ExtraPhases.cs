@@ -82,14 +82,15 @@ public static class ExtraPhases
         var md = new StringBuilder();
         md.AppendLine("Phases that measure latency, the saturation, end-to-end and ceiling phases start once the inbox is empty, the aggregate refresher has no dirty hours left and no other statement has run for over 200 ms (the horizontal points once the inbox is empty); the waited column is that wait, the inbox columns the events waiting at the phase's start and end. Unless the run was given --keep-data, each of them first empties the pipeline tables (inbox, events, dedupe record, dirty marks, materialized aggregates): the cleared column is the backlog the phase before left and the bench discarded instead of waiting for it, and the wait includes the truncation.");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average | cleared: inbox events / dirty hours | waited for steady state | inbox at start / end |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| phase (run took {totalSeconds / 60:F1} min after the build) | started at | load average | cleared: inbox events / dirty hours | waited for steady state | inbox at start / end | processor RSS high-water at start |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var m in phases)
         {
             var cleared = m.Start?.Cleared is { } c ? string.Create(CultureInfo.InvariantCulture, $"{c.InboxEvents:N0} / {c.DirtyHours:N0}") : "";
             var waited = m.Start is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.WaitedSeconds:F1} s{(s.Steady ? "" : $" (**not steady**: {s.DirtyHours:N0} dirty hours)")}") : "";
             var inbox = m.Start is { } st ? string.Create(CultureInfo.InvariantCulture, $"{st.InboxEvents:N0} / {(m.InboxAtEnd is { } e ? e.ToString("N0", CultureInfo.InvariantCulture) : "—")}") : "";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} | {cleared} | {waited} | {inbox} |");
+            var highWater = m.ProcessorHighWaterMb is { } h ? string.Create(CultureInfo.InvariantCulture, $"{h:F0} MB") : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} | {cleared} | {waited} | {inbox} | {highWater} |");
         }
         return md.ToString();
     }

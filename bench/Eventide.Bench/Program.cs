@@ -62,6 +62,10 @@ public static class Program
         // machine); a phase that still starts unsteady says so in the report.
         var steady = new SteadyState(db, TimeSpan.FromSeconds(180), clear: !a.KeepData);
         var processor = samplers.FirstOrDefault(s => s.Name == "processor");
+        if (processor is not null)
+        {
+            Progress.ProcessorHighWaterMb = () => processor.HighWaterBytes() / 1048576.0;
+        }
 
         Progress.Phase("warm-up");
         await runner.RunAsync("warm-up", a.Connections, 100, Secs(5), null, ct);

@@ -52,12 +52,24 @@ public static class Progress
     public static void Say(string line) => Console.Error.WriteLine(line);
 
     /// <summary>Starts a phase: "[m:ss] ==> title (load average …)" and a mark for the report.</summary>
+    /// <summary>The processor's RSS high-water mark in MB, read as each phase begins; null: not recorded.</summary>
+    public static Func<double>? ProcessorHighWaterMb { get; set; }
+
     public static void Phase(string title, PhaseStart? start = null)
     {
         var load = LoadAverage();
+        double? highWater = null;
+        try
+        {
+            highWater = ProcessorHighWaterMb?.Invoke();
+        }
+        catch (IOException)
+        {
+            // The processor has exited: the phase row goes without it.
+        }
         lock (Marks)
         {
-            Marks.Add(new PhaseMark(title, Run.Elapsed.TotalSeconds, load, start));
+            Marks.Add(new PhaseMark(title, Run.Elapsed.TotalSeconds, load, start, ProcessorHighWaterMb: highWater));
         }
         Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"[{(int)Run.Elapsed.TotalMinutes}:{Run.Elapsed.Seconds:D2}] ==> {title} (load average {load:F1})"));
