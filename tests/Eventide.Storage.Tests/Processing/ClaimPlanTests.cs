@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Eventide.Storage.Processing;
 using Eventide.Testing;
 using Npgsql;
@@ -20,7 +19,7 @@ public class ClaimPlanTests(MigratedPostgresFixture db) : IClassFixture<Migrated
         await using var tx = await conn.BeginTransactionAsync();
         // A slot as a busy half minute of one-event requests leaves it: 120,000 small rows over
         // 64 shards, the oldest 100,000 consumed, with statistics that know it.
-        await ExecAsync(conn, """
+        await QueryPlan.ExecAsync(conn, """
             INSERT INTO eventide.inbox (slot, shard, event_count, received_at, payload)
             SELECT (SELECT current_slot FROM eventide.inbox_state), i % 64, 1, now(), convert_to(repeat(md5(i::text), 8), 'UTF8')
             FROM generate_series(1, 120000) i;
@@ -32,7 +31,7 @@ public class ClaimPlanTests(MigratedPostgresFixture db) : IClassFixture<Migrated
         var before = await PlanAsync(conn);
         Assert.True(before.Any(n => n.StartsWith("Bitmap", StringComparison.Ordinal)), string.Join(", ", before));
 
-        await ExecAsync(conn, ShardConsumer.NoBitmapScanSql);
+        await QueryPlan.ExecAsync(conn, ShardConsumer.NoBitmapScanSql);
         var plan = await PlanAsync(conn);
         Assert.DoesNotContain(plan, n => n.StartsWith("Bitmap", StringComparison.Ordinal));
         Assert.Contains("Index Scan", plan);
@@ -62,37 +61,10 @@ public class ClaimPlanTests(MigratedPostgresFixture db) : IClassFixture<Migrated
             }
             Assert.Equal(expected, ids);
         }
-        await ExecAsync(conn, ShardConsumer.BitmapScanBackSql);
+        await QueryPlan.ExecAsync(conn, ShardConsumer.BitmapScanBackSql);
         await tx.RollbackAsync();
     }
 
-    private static async Task<List<string>> PlanAsync(NpgsqlConnection conn)
-    {
-        await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + ShardConsumer.ClaimSql, conn);
-        explain.Parameters.AddWithValue(7);
-        explain.Parameters.AddWithValue(5000);
-        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-        return [.. Nodes(plan.RootElement[0].GetProperty("Plan"))];
-    }
-
-    private static IEnumerable<string> Nodes(JsonElement node)
-    {
-        yield return node.GetProperty("Node Type").GetString()!;
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray())
-            {
-                foreach (var n in Nodes(child))
-                {
-                    yield return n;
-                }
-            }
-        }
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private static async Task<List<string>> PlanAsync(NpgsqlConnection conn) =>
+        [.. (await QueryPlan.ExplainAsync(conn, ShardConsumer.ClaimSql, 7, 5000)).Select(n => n.Type)];
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Eventide.Storage.Processing;
 using Eventide.Testing;
 using Npgsql;
@@ -22,7 +21,7 @@ public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<Migrate
         await new PartitionMaintenance(db.DataSource).EnsureAsync("event_ids", today.AddDays(-1), today.AddDays(1), CancellationToken.None);
         await using var conn = await db.DataSource.OpenConnectionAsync();
         // Statistics taken at 20k rows, then the partition grows tenfold without a new ANALYZE.
-        await ExecAsync(conn, $"""
+        await QueryPlan.ExecAsync(conn, $"""
             ALTER TABLE eventide.{PartitionOf(today)} SET (autovacuum_enabled = false);
             INSERT INTO eventide.event_ids (key, seen_at) SELECT eventide.event_key('s' || (i % 500), md5(i::text)), now() - (i % 3600) * interval '1 second'
             FROM generate_series(1, 20000) i;
@@ -42,14 +41,10 @@ public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<Migrate
         {
             // Parallel plans made as cheap as the planner allows: a Gather is then its choice for
             // this partition unless the lookup's own setting rules workers out.
-            await ExecAsync(conn, "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL min_parallel_index_scan_size = 0");
-            await ExecAsync(conn, ShardConsumer.NoSeqScanSql);
-            await ExecAsync(conn, ShardConsumer.NoParallelSql);
-            await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + ShardConsumer.SeenIdsSql, conn);
-            explain.Parameters.AddWithValue(keys);
-            explain.Parameters.AddWithValue(TimeSpan.FromHours(24));
-            using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-            var nodes = Nodes(plan.RootElement[0].GetProperty("Plan")).ToList();
+            await QueryPlan.ExecAsync(conn, "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL min_parallel_index_scan_size = 0");
+            await QueryPlan.ExecAsync(conn, ShardConsumer.NoSeqScanSql);
+            await QueryPlan.ExecAsync(conn, ShardConsumer.NoParallelSql);
+            var nodes = await QueryPlan.ExplainAsync(conn, ShardConsumer.SeenIdsSql, keys, TimeSpan.FromHours(24));
 
             Assert.DoesNotContain(nodes, n => n.Type.Contains("Hash", StringComparison.Ordinal));
             Assert.DoesNotContain(nodes, n => n.Type == "Seq Scan");
@@ -69,7 +64,7 @@ public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<Migrate
                 }
             }
             Assert.Equal(500, seen.Count);
-            await ExecAsync(conn, ShardConsumer.SeqScanBackSql);
+            await QueryPlan.ExecAsync(conn, ShardConsumer.SeqScanBackSql);
             await tx.RollbackAsync();
         }
     }
@@ -78,26 +73,4 @@ public class DedupePlanTests(MigratedPostgresFixture db) : IClassFixture<Migrate
 
     private static string Md5(int n) =>
         Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.ASCII.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-
-    private static IEnumerable<(string Type, string? Relation)> Nodes(JsonElement node)
-    {
-        yield return (node.GetProperty("Node Type").GetString()!, node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null);
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray())
-            {
-                foreach (var n in Nodes(child))
-                {
-                    yield return n;
-                }
-            }
-        }
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.CommandTimeout = 120;
-        await cmd.ExecuteNonQueryAsync();
-    }
 }
