@@ -21,7 +21,6 @@ public sealed record CpuBudget(List<CpuBudget.Part> Parts, double Cores, double 
 {
     public const string Ingestion = "ingestion";
     public const string Processor = "processor";
-    public const string Postgres = "postgres (all backends)";
 
     /// <summary>One line of the budget: CPU microseconds per event, per accepted or per stored event.</summary>
     public sealed record Part(string Name, double MicrosPerEvent, bool PerStored);
@@ -48,7 +47,7 @@ public sealed record CpuBudget(List<CpuBudget.Part> Parts, double Cores, double 
         double machineCores, double ceiling)
     {
         double Per(double c, double rate) => rate > 0 ? c * 1e6 / rate : double.NaN;
-        var pg = cores.GetValueOrDefault(Postgres);
+        var pg = cores.GetValueOrDefault(CpuSnapshot.Postgres);
         var parts = new List<Part> { new("ingestion role", Per(cores.GetValueOrDefault(Ingestion), accepted), false) };
         var listed = 0.0;
         foreach (var st in statements.Where(s => IsIngestionStatement(s.Query)))

@@ -16,11 +16,17 @@ public sealed class CpuSnapshot
         _at = at;
     }
 
+    /// <summary>The snapshot's name for all of the bench's PostgreSQL processes together.</summary>
+    public const string Postgres = "postgres (all backends)";
+
+    /// <summary>The snapshot's name for the load generator (this process).</summary>
+    public const string Generator = "load generator";
+
     public static CpuSnapshot Take(IEnumerable<ProcessSampler> roles)
     {
         var seconds = roles.ToDictionary(s => s.Name, s => s.CpuSeconds());
-        seconds["postgres (all backends)"] = PostgresCpuSeconds();
-        seconds["load generator"] = Environment.CpuUsage.TotalTime.TotalSeconds;
+        seconds[Postgres] = PostgresCpuSeconds();
+        seconds[Generator] = Environment.CpuUsage.TotalTime.TotalSeconds;
         return new CpuSnapshot(seconds, DateTime.UtcNow);
     }
 

@@ -48,8 +48,8 @@ public static class Horizontal
             var processors = cores.Where(kv => kv.Key.StartsWith("processor", StringComparison.Ordinal)).Sum(kv => kv.Value);
             var rss = all.Where(s => s.Name.StartsWith("processor", StringComparison.Ordinal)).Max(s => s.RssBytes()) / 1048576.0;
             points.Add(new Point(n, shards, stored / seconds, offered.EventsPerSecond, inbox, processors,
-                cores.GetValueOrDefault("postgres (all backends)"), cores.GetValueOrDefault("ingestion"), cores.GetValueOrDefault("load generator"), rss));
-            Progress.Say(string.Create(CultureInfo.InvariantCulture, $"    {n} processor(s): {stored / seconds:N0} events/s stored, processors {processors:F2} cores, postgres {cores.GetValueOrDefault("postgres (all backends)"):F2}"));
+                cores.GetValueOrDefault(CpuSnapshot.Postgres), cores.GetValueOrDefault("ingestion"), cores.GetValueOrDefault(CpuSnapshot.Generator), rss));
+            Progress.Say(string.Create(CultureInfo.InvariantCulture, $"    {n} processor(s): {stored / seconds:N0} events/s stored, processors {processors:F2} cores, postgres {cores.GetValueOrDefault(CpuSnapshot.Postgres):F2}"));
         }
         Progress.Phase("horizontal: stopping the added processors");
         return points;

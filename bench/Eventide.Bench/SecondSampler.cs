@@ -24,7 +24,7 @@ public sealed class SecondSampler(NpgsqlDataSource dataSource)
         var samples = new List<Sample>();
         var (busy, total) = Cpu();
         var written = PagedOutKb();
-        var checkpoint = await CheckpointBuffersAsync(CancellationToken.None);
+        var (checkpoint, _) = await DatabaseAsync(CancellationToken.None);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
         {
@@ -32,9 +32,9 @@ public sealed class SecondSampler(NpgsqlDataSource dataSource)
             {
                 var (busyNow, totalNow) = Cpu();
                 var writtenNow = PagedOutKb();
-                var checkpointNow = await CheckpointBuffersAsync(ct);
+                var (checkpointNow, autovacuum) = await DatabaseAsync(ct);
                 var cores = totalNow > total ? (busyNow - busy) / (double)(totalNow - total) * Environment.ProcessorCount : double.NaN;
-                samples.Add(new Sample(second, cores, Runnable(), (writtenNow - written) / 1024.0, checkpointNow - checkpoint, await AutovacuumAsync(ct)));
+                samples.Add(new Sample(second, cores, Runnable(), (writtenNow - written) / 1024.0, checkpointNow - checkpoint, autovacuum));
                 (busy, total, written, checkpoint) = (busyNow, totalNow, writtenNow, checkpointNow);
             }
         }
@@ -94,20 +94,18 @@ public sealed class SecondSampler(NpgsqlDataSource dataSource)
     private static long PagedOutKb() =>
         File.ReadLines("/proc/vmstat").Select(l => l.Split(' ')).Where(f => f[0] == "pgpgout").Select(f => long.Parse(f[1], CultureInfo.InvariantCulture)).FirstOrDefault();
 
-    private async Task<long> CheckpointBuffersAsync(CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand("SELECT buffers_checkpoint FROM pg_stat_bgwriter");
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    private async Task<string> AutovacuumAsync(CancellationToken ct)
+    /// <summary>The buffers the checkpointer has written so far, and what autovacuum is vacuuming or analyzing now: one round trip.</summary>
+    private async Task<(long CheckpointBuffers, string Autovacuum)> DatabaseAsync(CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
-            SELECT coalesce(string_agg(w || ' ' || coalesce(c.relname, '?'), ', ' ORDER BY w, c.relname), '')
-            FROM (SELECT 'vacuum' AS w, relid FROM pg_stat_progress_vacuum
-                  UNION ALL SELECT 'analyze', relid FROM pg_stat_progress_analyze) p
-            LEFT JOIN pg_class c ON c.oid = p.relid
+            SELECT (SELECT buffers_checkpoint FROM pg_stat_bgwriter),
+                   (SELECT coalesce(string_agg(w || ' ' || coalesce(c.relname, '?'), ', ' ORDER BY w, c.relname), '')
+                    FROM (SELECT 'vacuum' AS w, relid FROM pg_stat_progress_vacuum
+                          UNION ALL SELECT 'analyze', relid FROM pg_stat_progress_analyze) p
+                    LEFT JOIN pg_class c ON c.oid = p.relid)
             """);
-        return (string)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetString(1));
     }
 }

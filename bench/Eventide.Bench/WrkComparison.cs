@@ -113,7 +113,7 @@ public static partial class WrkComparison
                         var run = await RunWrkAsync(a.Ingest, script, connections, secs(RunSeconds), ct);
                         var cores = CpuSnapshot.Take(roles).CoresSince(cpuBefore);
                         // The snapshot's generator is this process, idle while wrk runs: wrk's own CPU instead.
-                        cores["load generator"] = run.CpuSeconds / wall.Elapsed.TotalSeconds;
+                        cores[CpuSnapshot.Generator] = run.CpuSeconds / wall.Elapsed.TotalSeconds;
                         wrkResults.Add(run);
                         wrkRuns.Add(run.RequestsPerSecond, (await CommitStats.ReadAsync(http, a.Ingest)).Since(before), cores, run.CpuSeconds, run.Requests);
                     }
@@ -202,7 +202,7 @@ public static partial class WrkComparison
                     continue;
                 }
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {r.Connections} | {name} | {string.Join(" / ", runs.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)))} | {Cores(cores, "ingestion")} | {Cores(cores, "processor")} | {Cores(cores, "postgres (all backends)")} | {Cores(cores, "load generator")} | {cores.Values.Sum():F2} |");
+                    $"| {r.Connections} | {name} | {string.Join(" / ", runs.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)))} | {Cores(cores, "ingestion")} | {Cores(cores, "processor")} | {Cores(cores, CpuSnapshot.Postgres)} | {Cores(cores, CpuSnapshot.Generator)} | {cores.Values.Sum():F2} |");
             }
         }
         return md.ToString();

@@ -8,9 +8,9 @@ public class CpuBudgetTests
     {
         [CpuBudget.Ingestion] = 0.25,
         [CpuBudget.Processor] = 0.30,
-        [CpuBudget.Postgres] = 1.20,
+        [CpuSnapshot.Postgres] = 1.20,
         ["query"] = 0.01,
-        ["load generator"] = 0.10,
+        [CpuSnapshot.Generator] = 0.10,
     };
 
     private static readonly List<StatementStats> Statements =
