@@ -45,16 +45,17 @@ public sealed class OperatorHostTests : IAsyncLifetime
         await Eventually.True(() => (string?)_c.Condition("Ready")?["status"] is not null, "the hosted controller reconciles the pipeline");
         Assert.Equal(200, (await Get("/readyz")).Code);
 
+        // The counter and the duration are recorded one after the other, so a scrape can fall between them:
+        // wait for every series, then check them on that one scrape.
+        string[] series = ["eventide_operator_reconciles_total{", "eventide_operator_reconcile_duration_seconds_bucket{",
+            "eventide_operator_leader 1", "result=\"success\"", "eventide_operator_workqueue_depth"];
         string metrics = "";
         await Eventually.True(() =>
         {
             metrics = Get("/metrics").GetAwaiter().GetResult().Body;
-            return metrics.Contains("eventide_operator_reconciles_total{", StringComparison.Ordinal);
-        }, "/metrics shows reconciles");
-        Assert.Contains("eventide_operator_leader 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("result=\"success\"", metrics, StringComparison.Ordinal);
-        Assert.Contains("eventide_operator_reconcile_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
-        Assert.Contains("eventide_operator_workqueue_depth", metrics, StringComparison.Ordinal);
+            return series.All(s => metrics.Contains(s, StringComparison.Ordinal));
+        }, "/metrics shows the reconcile's series");
+        Assert.All(series, s => Assert.Contains(s, metrics, StringComparison.Ordinal));
         // Prometheus text format, not OpenMetrics: no EOF marker.
         Assert.DoesNotContain("# EOF", metrics, StringComparison.Ordinal);
     }
