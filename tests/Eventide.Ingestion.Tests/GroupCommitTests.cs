@@ -101,7 +101,6 @@ public class GroupCommitTests(GroupCommitTests.SmallBufferFixture fx) : IClassFi
         // Refused before the commit budget runs out: the reason is the full buffer, not the hung commit.
         var response = await fx.Host.PostAsync(fx.Demo.WriteKey, Batch(NewIds(1)), retryUnavailable: false);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.False(filling.IsCompleted, "the request holding the buffer is still waiting on the hung commit");
         Assert.Contains("saturated", (await Answers.JsonAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.NotNull(response.Headers.RetryAfter);
 

@@ -44,23 +44,10 @@ public sealed class TestHost : IAsyncDisposable
     public Task<HttpResponseMessage> PostAsync(string key, string body, string contentType = "application/json", string path = "/v1/events", bool retryUnavailable = true) =>
         PostAsync(key, Encoding.UTF8.GetBytes(body), contentType, path, retryUnavailable: retryUnavailable);
 
-    /// <summary>
-    /// Posts like a well-behaved client: a 503 that says nothing was stored (no <c>ids</c>) is
-    /// retried, a few times, as the API asks. Tests of the 503 paths pass retryUnavailable: false.
-    /// </summary>
-    public async Task<HttpResponseMessage> PostAsync(string? key, byte[] body, string contentType = "application/json", string path = "/v1/events",
-        string? encoding = null, bool retryUnavailable = true)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await PostOnceAsync(key, body, contentType, path, encoding);
-            if (!retryUnavailable || attempt == 5 || response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable
-                || (await Answers.JsonAsync(response)).TryGetProperty("ids", out _))
-            {
-                return response;
-            }
-        }
-    }
+    /// <summary>Posts like a well-behaved client, a 503 retried as <see cref="UnavailableRetry"/> says; tests of the 503 paths pass retryUnavailable: false.</summary>
+    public Task<HttpResponseMessage> PostAsync(string? key, byte[] body, string contentType = "application/json", string path = "/v1/events",
+        string? encoding = null, bool retryUnavailable = true) =>
+        UnavailableRetry.SendAsync(() => PostOnceAsync(key, body, contentType, path, encoding), retryUnavailable);
 
     private async Task<HttpResponseMessage> PostOnceAsync(string? key, byte[] body, string contentType, string path, string? encoding)
     {

@@ -10,23 +10,11 @@ public static class SegmentClient
 {
     public static string Basic(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":"));
 
-    /// <summary>
-    /// Posts as the Segment SDKs do: a 503 (nothing stored) is retried a few times, as a loaded test
-    /// machine can refuse a commit that outruns its budget. Tests of the 503 paths pass retryUnavailable: false.
-    /// </summary>
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string body, string? basicKey,
+    /// <summary>Posts as the Segment SDKs do, a 503 retried as <see cref="UnavailableRetry"/> says; tests of the 503 paths pass retryUnavailable: false.</summary>
+    public static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string body, string? basicKey,
         string contentType = "application/json", bool gzip = false, string? contentEncoding = null, int? retryCount = null,
-        bool retryUnavailable = true)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await PostOnceAsync(http, path, body, basicKey, contentType, gzip, contentEncoding, retryCount);
-            if (!retryUnavailable || attempt == 5 || response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
-            {
-                return response;
-            }
-        }
-    }
+        bool retryUnavailable = true) =>
+        UnavailableRetry.SendAsync(() => PostOnceAsync(http, path, body, basicKey, contentType, gzip, contentEncoding, retryCount), retryUnavailable);
 
     private static async Task<HttpResponseMessage> PostOnceAsync(HttpClient http, string path, string body, string? basicKey,
         string contentType, bool gzip, string? contentEncoding, int? retryCount)
