@@ -10,6 +10,14 @@ public sealed class ProcessorOptions
 
     public int SitePassivationSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// The most site entities alive on one processor (env Eventide__Processor__MaxActiveSites;
+    /// 0 turns the limit off): beyond it the least recently active are passivated before their
+    /// idle time, so memory follows this figure, not how many sites sent events within
+    /// <see cref="SitePassivationSeconds"/>. An entity with a full id front is a few KB.
+    /// </summary>
+    public int MaxActiveSites { get; set; } = 10_000;
+
     /// <summary>Batches a processor runs at once, whatever the number of shards it owns (each is one database transaction).</summary>
     public int MaxConcurrentBatches { get; set; } = 4;
 
@@ -48,6 +56,10 @@ public sealed class ProcessorOptions
         if (AggregateRefreshPercent is < 1 or > 100)
         {
             return "Eventide:Processor:AggregateRefreshPercent must be between 1 and 100";
+        }
+        if (MaxActiveSites < 0)
+        {
+            return "Eventide:Processor:MaxActiveSites must be 0 (no limit) or positive";
         }
         if (MaxConcurrentBatches is < 1 or > 64)
         {

@@ -51,6 +51,7 @@ public static class ProcessorRole
         // the shards off, which flushes them while the database is still there.
         services.AddProcessorCluster(options);
         services.AddHostedService<ShardKeeper>();
+        services.AddHostedService<SiteEntityLimiter>();
         services.AddHostedService<InboxListener>();
         services.AddHostedService<LagMonitor>();
         services.AddHostedService<RetentionJob>();

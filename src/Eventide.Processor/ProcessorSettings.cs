@@ -15,6 +15,12 @@ public sealed record ProcessorSettings
 
     public TimeSpan SitePassivation { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The most site entities alive on this member, 0 for no limit (see <see cref="SiteEntityLimiter"/>).</summary>
+    public int MaxActiveSites { get; init; } = 10_000;
+
+    /// <summary>How often the site limit is checked.</summary>
+    public TimeSpan SiteLimitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     public int RetentionDays { get; init; } = 400;
 
     /// <summary>The fallback when a NOTIFY is missed (listener reconnecting, or an inbox writer that does not notify).</summary>
@@ -76,6 +82,7 @@ public sealed record ProcessorSettings
         Batch = new BatchPolicy(options.Processor.BatchSize, TimeSpan.FromMilliseconds(options.Processor.FlushIntervalMs)),
         DedupeWindow = TimeSpan.FromHours(options.Processor.DedupeWindowHours),
         SitePassivation = TimeSpan.FromSeconds(options.Processor.SitePassivationSeconds),
+        MaxActiveSites = options.Processor.MaxActiveSites,
         MaxConcurrentBatches = options.Processor.MaxConcurrentBatches,
         RetentionDays = options.Retention.Days,
         AggregateRefresh = TimeSpan.FromMilliseconds(options.Processor.AggregateRefreshMs),

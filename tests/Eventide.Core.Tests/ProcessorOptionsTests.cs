@@ -19,6 +19,9 @@ public class ProcessorOptionsTests
         { nameof(ProcessorOptions.AggregateRefreshPercent), 0, false },
         { nameof(ProcessorOptions.AggregateRefreshPercent), -5, false },
         { nameof(ProcessorOptions.AggregateRefreshPercent), 101, false },
+        { nameof(ProcessorOptions.MaxActiveSites), 0, true },
+        { nameof(ProcessorOptions.MaxActiveSites), 10_000, true },
+        { nameof(ProcessorOptions.MaxActiveSites), -1, false },
     };
 
     [Theory]
@@ -29,6 +32,7 @@ public class ProcessorOptionsTests
         {
             nameof(ProcessorOptions.MaxConcurrentBatches) => new ProcessorOptions { MaxConcurrentBatches = value },
             nameof(ProcessorOptions.AggregateRefreshPercent) => new ProcessorOptions { AggregateRefreshPercent = value },
+            nameof(ProcessorOptions.MaxActiveSites) => new ProcessorOptions { MaxActiveSites = value },
             _ => throw new ArgumentOutOfRangeException(nameof(setting), setting, null),
         };
 

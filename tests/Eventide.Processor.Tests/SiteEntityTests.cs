@@ -49,6 +49,27 @@ public class SiteEntityTests() : TestKit(SiteEntityMailbox.Hocon)
     }
 
     [Fact]
+    public void A_site_the_limit_picks_passivates_unless_it_was_active_since()
+    {
+        var parent = CreateTestProbe();
+        var site = parent.ChildActorOf(SiteEntity.PropsFor("busy", Settings(TimeSpan.FromHours(1))));
+        site.Tell(new GetSiteStats("busy"), parent.Ref);
+        var chosenAt = parent.ExpectMsg<SiteStats>().LastActive.UtcTicks;
+
+        // Picked by an activity before its last one: it stays, so the next message is the answer.
+        site.Tell(new PassivateIfIdle(chosenAt - 1), parent.Ref);
+        site.Tell(new GetSiteStats("busy"), parent.Ref);
+        parent.ExpectMsg<SiteStats>();
+
+        // Picked by its last activity: it asks its shard once, however often it is asked.
+        site.Tell(new PassivateIfIdle(chosenAt), parent.Ref);
+        site.Tell(new PassivateIfIdle(chosenAt), parent.Ref);
+        site.Tell(new GetSiteStats("busy"), parent.Ref);
+        Assert.Same(StopEntity.Instance, parent.ExpectMsg<Passivate>().StopMessage);
+        parent.ExpectMsg<SiteStats>();
+    }
+
+    [Fact]
     public void A_site_forgets_its_front_when_passivated_and_restarted()
     {
         var parent = CreateTestProbe();

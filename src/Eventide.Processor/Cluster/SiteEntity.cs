@@ -14,6 +14,7 @@ public sealed class SiteEntity : UntypedActor
     private readonly string _siteId;
     private readonly SiteEntitySettings _settings;
     private readonly SiteState _state;
+    private bool _passivating;
 
     // An UntypedActor, not a ReceiveActor: with 100,000 sites tens of thousands of entities are
     // alive at once, and a ReceiveActor builds its handler table (a delegate per Receive, the
@@ -45,7 +46,13 @@ public sealed class SiteEntity : UntypedActor
                 Sender.Tell(new SiteStats(_siteId, _state.Stored, _state.Duplicates, _state.DeadLettered, _state.RecentIdCount, _state.LastActive));
                 break;
             case ReceiveTimeout:
-                Context.Parent.Tell(new Passivate(StopEntity.Instance));
+                Passivate();
+                break;
+            case PassivateIfIdle m:
+                if (_state.LastActiveTicks <= m.ActiveTicks)
+                {
+                    Passivate();
+                }
                 break;
             case StopEntity:
                 Context.Stop(Self);
@@ -58,13 +65,24 @@ public sealed class SiteEntity : UntypedActor
 
     protected override void PreStart()
     {
-        _settings.Local.EntityStarted();
+        _settings.Local.EntityStarted(Self, _state);
         // Idle passivation by Akka's Passivate, per site: the shard's own idle
         // passivation is off, because it would also stop the shard's consumer.
         Context.SetReceiveTimeout(_settings.Passivation);
     }
 
-    protected override void PostStop() => _settings.Local.EntityStopped();
+    protected override void PostStop() => _settings.Local.EntityStopped(Self);
+
+    private void Passivate()
+    {
+        // Once: the shard buffers the site's messages until the stop, and an idle timeout and
+        // the site limit may both ask.
+        if (!_passivating)
+        {
+            _passivating = true;
+            Context.Parent.Tell(new Passivate(StopEntity.Instance));
+        }
+    }
 
     private DateTimeOffset Touch()
     {

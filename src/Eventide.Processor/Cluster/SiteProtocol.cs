@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Event;
 using Eventide.Storage.Processing;
 
 namespace Eventide.Processor.Cluster;
@@ -54,6 +56,15 @@ public sealed class StopEntity
     {
     }
 }
+
+/// <summary>
+/// The member's site limit asks a site entity to passivate, as one of the least recently active
+/// when too many are alive (<see cref="SiteEntityLimiter"/>): it does unless it was active after
+/// <see cref="ActiveTicks"/>, the activity the limiter chose it by. Sent straight to the entity,
+/// not through the region; it neither resets the idle timer nor is logged when the entity has
+/// stopped meanwhile.
+/// </summary>
+internal sealed record PassivateIfIdle(long ActiveTicks) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
 /// <summary>What a consumer tells its own actor after a committed batch, to forward to the sites.</summary>
 internal sealed record BatchCommitted(ConsumeResult Result);

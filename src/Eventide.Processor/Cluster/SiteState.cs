@@ -28,7 +28,18 @@ public sealed class SiteState(int capacity)
 
     public long DeadLettered { get; internal set; }
 
-    public DateTimeOffset LastActive { get; internal set; }
+    // Ticks, read by the member's site limit from another thread (a DateTimeOffset could tear).
+    private long _lastActiveTicks;
+
+    /// <summary>When the site was last asked or told about a batch (UTC).</summary>
+    public DateTimeOffset LastActive
+    {
+        get => new(Volatile.Read(ref _lastActiveTicks), TimeSpan.Zero);
+        internal set => Volatile.Write(ref _lastActiveTicks, value.UtcTicks);
+    }
+
+    /// <summary><see cref="LastActive"/> as UTC ticks, safe to read from any thread.</summary>
+    internal long LastActiveTicks => Volatile.Read(ref _lastActiveTicks);
 
     public int RecentIdCount => _count;
 
