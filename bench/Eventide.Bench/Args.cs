@@ -60,6 +60,9 @@ public sealed class Args
 
     /// <summary>The processor's Eventide:Processor:SitePassivationSeconds (scripts/bench sets both).</summary>
     public int SitePassivationSeconds { get; private set; } = 300;
+
+    /// <summary>The processor's Eventide:Processor:MaxActiveSites, 0 for no limit (scripts/bench sets both).</summary>
+    public int MaxActiveSites { get; private set; } = 10_000;
     public int QueryEvents { get; private set; } = 5_000_000;
     public int QueryRepeats { get; private set; } = 20;
     public int LiveSubscribers { get; private set; } = 10_000;
@@ -110,6 +113,7 @@ public sealed class Args
                 case "--processors": a.MaxProcessors = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--scale-sites": a.ScaleSites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--site-passivation": a.SitePassivationSeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--max-active-sites": a.MaxActiveSites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--query-events": a.QueryEvents = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--query-repeats": a.QueryRepeats = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--live-subscribers": a.LiveSubscribers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

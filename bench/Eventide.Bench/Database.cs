@@ -216,4 +216,17 @@ public sealed class Database(NpgsqlDataSource dataSource)
 public sealed record StatementStats(string Query, long Calls, double TotalMs, long Rows, double SharePercent)
 {
     public double MeanMs => Calls == 0 ? 0 : TotalMs / Calls;
+
+    /// <summary>The report's table of statements under <paramref name="title"/>, each query cut to 110 characters.</summary>
+    public static void AppendTable(System.Text.StringBuilder md, string title, IReadOnlyList<StatementStats> statements)
+    {
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"| {title} | calls | mean | rows/call | share |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var st in statements)
+        {
+            var q = st.Query.Length > 110 ? st.Query[..110] + "…" : st.Query;
+            md.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                $"| `{q.Replace("|", "\\|", StringComparison.Ordinal)}` | {st.Calls:N0} | {st.MeanMs:F2} ms | {(st.Calls > 0 ? (double)st.Rows / st.Calls : 0):F0} | {st.SharePercent:F0} % |");
+        }
+    }
 }

@@ -23,11 +23,11 @@ public static class ExtraPhases
         if (scale is { } s)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"Scale of sites: {s.Sites:N0} sites (created with their write keys in {s.CreateSeconds:F1} s), Zipf-skewed (s = {SiteScale.Exponent}), batches of {s.BatchSize} on {SiteScale.Connections} connections, open loop at {s.TargetRate:N0} events/s; site entities passivate after {s.PassivationSeconds} s idle:");
+                $"Scale of sites: {s.Sites:N0} sites (created with their write keys in {s.CreateSeconds:F1} s), Zipf-skewed (s = {SiteScale.Exponent}), batches of {s.BatchSize} on {SiteScale.Connections} connections, open loop at {s.TargetRate:N0} events/s; site entities passivate after {s.PassivationSeconds} s idle{(s.MaxActiveSites > 0 ? $", or beyond {s.MaxActiveSites:N0} alive, least recently active first" : "")}:");
             md.AppendLine();
             md.AppendLine("| scale of sites | value |");
             md.AppendLine("|---|---:|");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| accepted events/s (ack p50 / p99) | {s.Load.EventsPerSecond:N0} ({Percentiles.Of(s.Load.LatenciesMs, 50):F1} / {Percentiles.Of(s.Load.LatenciesMs, 99):F1} ms, non-202 {s.Load.Failures:N0}) |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| accepted events/s (ack p50 / p99) | {s.Load.EventsPerSecond:N0} ({Percentiles.Of(s.Load.LatenciesMs, 50):F1} / {Percentiles.Of(s.Load.LatenciesMs, 99):F1} ms, non-202 {s.Load.Failures:N0}{NotAccepted(s.Load)}) |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| sites that sent events | {s.SitesWithEvents:N0} |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| processor peak RSS during the phase | {s.PeakRssMb:F0} MB |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| site entities alive: peak / when the inbox was drained / after {s.IdleSeconds:F0} s idle | {s.EntitiesPeak:N0} / {s.EntitiesAtLoadEnd:N0} / {s.EntitiesAfterIdle:N0} |");
@@ -53,6 +53,8 @@ public static class ExtraPhases
                 entities_after_idle = s.EntitiesAfterIdle,
                 idle_seconds = s.IdleSeconds,
                 passivation_seconds = s.PassivationSeconds,
+                max_active_sites = s.MaxActiveSites,
+                statuses = s.Load.ByStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
             };
         }
         if (horizontal.Count > 0)
@@ -93,5 +95,12 @@ public static class ExtraPhases
             md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Title} | {(int)(m.StartSeconds / 60)}:{(int)(m.StartSeconds % 60):D2} | {m.LoadAverage:F1} | {cleared} | {waited} | {inbox} | {highWater} |");
         }
         return md.ToString();
+    }
+
+    /// <summary>What the answers that were not 202 were, as ": 503 × 24", or nothing.</summary>
+    private static string NotAccepted(LoadResult r)
+    {
+        var other = r.ByStatus.Where(kv => kv.Key != 202).OrderBy(kv => kv.Key).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} × {kv.Value:N0}")).ToList();
+        return other.Count == 0 ? "" : ": " + string.Join(", ", other);
     }
 }

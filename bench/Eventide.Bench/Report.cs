@@ -145,14 +145,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
                 return;
             }
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {title} | calls | mean | rows/call | share |");
-            md.AppendLine("|---|---:|---:|---:|---:|");
-            foreach (var st in statements)
-            {
-                var q = st.Query.Length > 110 ? st.Query[..110] + "…" : st.Query;
-                md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| `{q.Replace("|", "\\|", StringComparison.Ordinal)}` | {st.Calls:N0} | {st.MeanMs:F2} ms | {(st.Calls > 0 ? (double)st.Rows / st.Calls : 0):F0} | {st.SharePercent:F0} % |");
-            }
+            StatementStats.AppendTable(md, title, statements);
         }
 
         object Summary(LoadResult r) => new

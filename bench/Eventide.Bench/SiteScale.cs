@@ -24,7 +24,7 @@ public static class SiteScale
 
     public sealed record Result(
         int Sites, double CreateSeconds, int BatchSize, double TargetRate, LoadResult Load, long SitesWithEvents,
-        double PeakRssMb, double EntitiesPeak, double EntitiesAtLoadEnd, double EntitiesAfterIdle, double IdleSeconds, double PassivationSeconds);
+        double PeakRssMb, double EntitiesPeak, double EntitiesAtLoadEnd, double EntitiesAfterIdle, double IdleSeconds, double PassivationSeconds, int MaxActiveSites);
 
     public static async Task<Result> RunAsync(Args a, NpgsqlDataSource dataSource, ProcessSampler? processor, double rate, TimeSpan duration, SteadyState steady, Func<Task> drain, CancellationToken ct)
     {
@@ -89,7 +89,7 @@ public static class SiteScale
 
         await using var count = dataSource.CreateCommand("SELECT count(DISTINCT site_id) FROM eventide.events WHERE site_id LIKE 'scale-%'");
         var withEvents = (long)(await count.ExecuteScalarAsync(ct))!;
-        return new Result(a.ScaleSites, createSeconds, batch, rate, load, withEvents, peakRss, peakEntities, atEnd, afterIdle, idle.Elapsed.TotalSeconds, passivation);
+        return new Result(a.ScaleSites, createSeconds, batch, rate, load, withEvents, peakRss, peakEntities, atEnd, afterIdle, idle.Elapsed.TotalSeconds, passivation, a.MaxActiveSites);
     }
 
     /// <summary>

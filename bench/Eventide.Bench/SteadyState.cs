@@ -13,6 +13,9 @@ namespace Eventide.Bench;
 /// </summary>
 public sealed class SteadyState(Database db, TimeSpan deadline, bool clear = false)
 {
+    /// <summary>The database it reads (the phases that profile it read pg_stat_statements there too).</summary>
+    public Database Db => db;
+
     /// <summary>How long the state must hold: a refresher between two rounds reads idle for a moment.</summary>
     private static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(500);
 

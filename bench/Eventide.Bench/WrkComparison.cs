@@ -88,6 +88,9 @@ public static partial class WrkComparison
                 Progress.Phase($"batch 1, {connections} connections: warm-up (not measured)");
                 await new LoadRunner(a.Ingest, workload).RunAsync($"batch 1 warm-up c={connections}", connections, 1, secs(first ? 30 : 15), null, ct);
                 first = false;
+                // The database's statements over this connection count's runs (and the drains
+                // between them): what its share of the CPU per request is spent on.
+                var statementsOn = await steady.Db.ResetStatementsAsync(ct);
                 var bench = new LoadResult();
                 var benchRuns = new Runs();
                 var wrkRuns = new Runs();
@@ -132,6 +135,7 @@ public static partial class WrkComparison
                     WrkRuns = wrkRuns.Rates,
                     BenchCores = benchRuns.Cores,
                     WrkCores = wrkRuns.Cores,
+                    Statements = statementsOn ? await steady.Db.TopStatementsAsync(6, ct) : [],
                 });
             }
         }
@@ -204,6 +208,31 @@ public static partial class WrkComparison
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"| {r.Connections} | {name} | {string.Join(" / ", runs.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)))} | {Cores(cores, "ingestion")} | {Cores(cores, "processor")} | {Cores(cores, CpuSnapshot.Postgres)} | {Cores(cores, CpuSnapshot.Generator)} | {cores.Values.Sum():F2} |");
             }
+        }
+        md.AppendLine();
+        md.AppendLine("The same cores as CPU per accepted event (cores ÷ the runs' mean events/s): what a request costs the two cores, by process. At a fixed cost the two cores carry 2 ÷ the total events a second:");
+        md.AppendLine();
+        md.AppendLine("| batch 1, connections | generator | ingestion | processor | postgres (all backends) | generator | all | 2 cores ÷ all |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            foreach (var (name, runs, cores) in new[] { ("bench", r.BenchRuns, r.BenchCores), ("wrk", r.WrkRuns, r.WrkCores) })
+            {
+                if (runs.Count == 0 || runs.Average() <= 0)
+                {
+                    continue;
+                }
+                var rate = runs.Average();
+                string Micros(string process) => cores.TryGetValue(process, out var c) ? (c * 1e6 / rate).ToString("F1", CultureInfo.InvariantCulture) + " µs" : "—";
+                var all = cores.Values.Sum() * 1e6 / rate;
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r.Connections} | {name} | {Micros("ingestion")} | {Micros("processor")} | {Micros(CpuSnapshot.Postgres)} | {Micros(CpuSnapshot.Generator)} | {all:F1} µs | {2e6 / all:N0}/s |");
+            }
+        }
+        foreach (var r in rows.Where(r => r.Statements.Count > 0))
+        {
+            md.AppendLine();
+            StatementStats.AppendTable(md, $"database time over the {r.Connections}-connection runs (pg_stat_statements)", r.Statements);
         }
         return md.ToString();
     }
@@ -299,6 +328,9 @@ public static partial class WrkComparison
         public Dictionary<string, double> BenchCores { get; init; } = [];
 
         public Dictionary<string, double> WrkCores { get; init; } = [];
+
+        /// <summary>pg_stat_statements over the connection count's runs, the most database time first.</summary>
+        public List<StatementStats> Statements { get; init; } = [];
     }
 
     /// <summary>What wrk prints: "N requests in Xs", "Non-2xx or 3xx responses: M", the latency distribution's 99%.</summary>
