@@ -24,7 +24,8 @@ public static class ProcessorRole
         services.AddMetrics();
         services.AddSingleton(settings);
         services.AddSingleton<ProcessorMetrics>();
-        services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<NpgsqlDataSource>(), settings.DedupeWindow, sp.GetRequiredService<TimeProvider>(), settings.FoldAggregates));
+        services.AddSingleton<ProcessorDatabase>();
+        services.AddSingleton(sp => new ShardConsumer(sp.GetRequiredService<ProcessorDatabase>().DataSource, settings.DedupeWindow, sp.GetRequiredService<TimeProvider>(), settings.FoldAggregates));
         services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LagStore>();
         services.AddSingleton<InboxNotifications>();
