@@ -29,6 +29,22 @@ public class ApiKeyAuthenticatorTests(MigratedPostgresFixture db) : IClassFixtur
     }
 
     [Fact]
+    public async Task Repeated_tokens_answer_from_the_cache_as_the_first_time()
+    {
+        var keys = await new SiteStore(db.DataSource).CreateAsync("auth-c", CancellationToken.None);
+        var auth = new ApiKeyAuthenticator(db.DataSource, db.Options(o => o.Admin.Token = "s3cret-admin"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            // The admin token is cached like a key once checked, and caching it makes nothing else admin.
+            Assert.Equal(CallerKind.Admin, (await auth.AuthenticateAsync("s3cret-admin", CancellationToken.None)).Kind);
+            Assert.True((await auth.AuthenticateAsync(keys.WriteKey, CancellationToken.None)).CanWrite("auth-c"));
+            Assert.Equal(CallerKind.None, (await auth.AuthenticateAsync("s3cret-admin ", CancellationToken.None)).Kind);
+            Assert.Equal(CallerKind.None, (await auth.AuthenticateAsync("S3CRET-ADMIN", CancellationToken.None)).Kind);
+        }
+    }
+
+    [Fact]
     public async Task Authenticate_with_empty_admin_token_never_grants_admin()
     {
         var auth = new ApiKeyAuthenticator(db.DataSource, db.Options());
