@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Storage;
 using Npgsql;
 
 namespace Eventide.Ingestion;
@@ -20,17 +21,9 @@ public sealed class IngestionDatabase : IAsyncDisposable
         // How long a cancelled command waits for the server to confirm before the
         // connection is broken instead; a hung server must not hold the committer.
         csb.CancellationTimeout = 250;
-        // Nothing on these connections keeps session state (settings are transaction-local), so
-        // returning one to the pool needs no DISCARD ALL before its next use: one statement
-        // fewer on every commit.
-        csb.NoResetOnClose = true;
-        // The commit's statements are the same every time: prepared once per connection, the
-        // server skips parsing and planning them on each commit.
-        if (csb.MaxAutoPrepare == 0)
-        {
-            csb.MaxAutoPrepare = 16;
-        }
-        DataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "eventide-ingestion" }.Build();
+        // The commit's statements are the same every time and keep no session state: prepared
+        // once per connection, and no reset when a connection goes back to the pool.
+        DataSource = StatementDataSource.Build(csb, "eventide-ingestion", maxAutoPrepare: 16);
     }
 
     public NpgsqlDataSource DataSource { get; }

@@ -1,4 +1,5 @@
 using Eventide.Core;
+using Eventide.Storage;
 using Npgsql;
 
 namespace Eventide.Processor;
@@ -15,15 +16,11 @@ public sealed class ProcessorDatabase : IAsyncDisposable
 {
     public ProcessorDatabase(EventideOptions options)
     {
-        var csb = new NpgsqlConnectionStringBuilder(options.Database.ConnectionString);
-        if (csb.MaxAutoPrepare == 0)
-        {
-            csb.MaxAutoPrepare = 24;
-        }
+        ArgumentNullException.ThrowIfNull(options);
         // The consume transaction keeps no session state (its settings are SET LOCAL, its lock
-        // is transaction-scoped), so a connection returned to the pool needs no reset.
-        csb.NoResetOnClose = true;
-        DataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "eventide-processor" }.Build();
+        // is transaction-scoped), so its connections can skip the reset too.
+        DataSource = StatementDataSource.Build(
+            new NpgsqlConnectionStringBuilder(options.Database.ConnectionString), "eventide-processor", maxAutoPrepare: 24);
     }
 
     public NpgsqlDataSource DataSource { get; }
