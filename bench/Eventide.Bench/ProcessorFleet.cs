@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -9,14 +8,14 @@ namespace Eventide.Bench;
 
 /// <summary>
 /// Processor members the bench starts itself, beside the one scripts/bench started: each is
-/// <c>eventide run --roles processor</c> on its own HTTP and remoting port, joining the first
+/// <c>eventide run --roles processor</c> (<see cref="RoleProcess"/>) on its own HTTP and remoting port, joining the first
 /// member as its seed, so together they form one Akka cluster and share the shards. They
 /// inherit the script's environment (the database, the admin token). Stopped (SIGTERM, so
 /// they hand their shards back) on dispose.
 /// </summary>
 public sealed class ProcessorFleet(string eventideDll, string seedNode, Uri firstMember, string adminToken) : IAsyncDisposable
 {
-    private readonly List<(Process Process, Uri Url, ProcessSampler Sampler)> _started = [];
+    private readonly List<RoleProcess> _started = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>Every member's HTTP address, the first one included.</summary>
@@ -28,52 +27,12 @@ public sealed class ProcessorFleet(string eventideDll, string seedNode, Uri firs
     /// <summary>Starts one more member and waits for its /healthz.</summary>
     public async Task AddAsync(CancellationToken ct)
     {
-        var httpPort = FreePort();
-        var url = new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}");
-        var start = new ProcessStartInfo("dotnet")
+        _started.Add(await RoleProcess.StartAsync(eventideDll, "processor", $"processor {_started.Count + 2}", new Dictionary<string, string?>
         {
-            ArgumentList = { eventideDll, "run", "--roles", "processor", "--listen", url.ToString().TrimEnd('/'), "--no-migrate" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["Eventide__Cluster__Hostname"] = "127.0.0.1";
-        start.Environment["Eventide__Cluster__Port"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Eventide__Cluster__SeedNodes"] = seedNode;
-        // The generator's own runtime settings (scripts/bench) are not the processor's: every
-        // member runs as the first one does.
-        start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
-        start.Environment.Remove("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the processor did not start");
-        // Drained so a chatty member never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var sampler = new ProcessSampler($"processor {_started.Count + 2}", process.Id);
-        sampler.Start();
-        _started.Add((process, url, sampler));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"processor {_started.Count + 1} exited with {process.ExitCode}");
-            }
-            try
-            {
-                using var response = await _http.GetAsync(new Uri(url, "/healthz"), ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(200, ct);
-        }
-        throw new TimeoutException($"processor {_started.Count + 1} did not answer /healthz within 90 s");
+            ["Eventide__Cluster__Hostname"] = "127.0.0.1",
+            ["Eventide__Cluster__Port"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Eventide__Cluster__SeedNodes"] = seedNode,
+        }, ct));
     }
 
     /// <summary>
@@ -138,25 +97,7 @@ public sealed class ProcessorFleet(string eventideDll, string seedNode, Uri firs
     {
         for (var i = _started.Count - 1; i >= 0; i--)
         {
-            var process = _started[i].Process;
-            if (!process.HasExited)
-            {
-                // SIGTERM: the host's graceful stop, which leaves the cluster and hands its shards off.
-                using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                try
-                {
-                    await process.WaitForExitAsync(wait.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill();
-                }
-            }
-            process.Dispose();
+            await _started[i].DisposeAsync();
         }
         _started.Clear();
         _http.Dispose();
