@@ -52,6 +52,13 @@ public sealed class Args
 
     public string AdminToken { get; private set; } = "bench-admin";
 
+    /// <summary>
+    /// A second database of the same server, migrated in Timescale mode (scripts/bench passes it when
+    /// TimescaleDB is installed for the server): the TimescaleDB phase starts its own ingestion and
+    /// processor against it. Without it that phase is reported as not measured.
+    /// </summary>
+    public string? TimescaleConnectionString { get; private set; }
+
     /// <summary>The horizontal curve runs 1 … this many processors.</summary>
     public int MaxProcessors { get; private set; } = 3;
 
@@ -110,6 +117,7 @@ public sealed class Args
                 case "--eventide-dll": a.EventideDll = Next(); break;
                 case "--cluster-seed": a.ClusterSeed = Next(); break;
                 case "--admin-token": a.AdminToken = Next(); break;
+                case "--timescale-pg": a.TimescaleConnectionString = Next(); break;
                 case "--processors": a.MaxProcessors = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--scale-sites": a.ScaleSites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--site-passivation": a.SitePassivationSeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

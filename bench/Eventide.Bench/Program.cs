@@ -101,17 +101,27 @@ public static class Program
             var curve = await Horizontal.RunAsync(a, db, runner, samplers, steady, Secs(25), ct);
             return await Finish(await WriteAsync(a, ExtraPhases.Build(a, [], null, curve)));
         }
+        if (a.Only == "e2e")
+        {
+            var alone = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, Math.Max(5, 60 * scale), CeilingRows(a), "PostgreSQL", ct);
+            return await Finish(await WriteAsync(a, new Report(new Dictionary<string, object>
+            {
+                ["ceiling_rows_per_s"] = new { before = alone.CeilingBefore, after = alone.CeilingAfter },
+                ["end_to_end_events_per_s"] = alone.StoredPerSecond,
+                ["ratio_end_to_end_to_ceiling"] = alone.Ratio,
+            }, alone.Markdown("PostgreSQL", "into a scratch copy of events", alone.Budget()))));
+        }
+        if (a.Only == "timescale")
+        {
+            var alone = await TimescalePhase.RunAsync(a, Math.Max(5, 60 * scale), ct);
+            return await Finish(await WriteAsync(a, new Report(new Dictionary<string, object> { ["timescale"] = TimescalePhase.Json(alone) ?? "not measured" },
+                TimescalePhase.Markdown(alone))));
+        }
         if (a.Only is { } only)
         {
-            throw new ArgumentException($"--only {only}: expected query, live, wrk, sites or horizontal");
+            throw new ArgumentException($"--only {only}: expected query, live, wrk, sites, horizontal, e2e or timescale");
         }
 
-        // The ceiling is one backend inserting alone: not beside a backlog or a refresh round. First,
-        // while nothing has run yet: at the end it waited 3 minutes for the refresher to recompute
-        // the 100,000-site phase's hours. It inserts into a scratch table of its own, so what the
-        // other phases store does not change it.
-        await steady.BeginAsync("ceiling: server-side INSERT … SELECT into a scratch copy of events", ct);
-        var ceiling = await db.CeilingAsync(a.Quick ? 200_000 : 1_000_000, ct);
         Progress.Phase("naive baseline: one INSERT per event over one connection");
         var naive = await db.NaiveAsync(Secs(10), ct);
 
@@ -126,22 +136,10 @@ public static class Program
             await steady.EndAsync(ct);
         }
 
-        await steady.BeginAsync("end to end, sustained", ct);
-        var e2eSeconds = Math.Max(5, 60 * scale);
-        var statements = await db.ResetStatementsAsync(ct);
-        var storedBefore = await db.StoredEventsAsync(ct);
-        var e2eCpuStart = CpuSnapshot.Take(samplers);
-        var e2eStart = DateTime.UtcNow;
-        var e2eLoad = runner.RunAsync("end-to-end", a.Connections, 100, TimeSpan.FromSeconds(e2eSeconds + 5), null, ct);
-        await Task.Delay(TimeSpan.FromSeconds(e2eSeconds));
-        var storedAfter = await db.StoredEventsAsync(ct);
-        var e2eElapsed = (DateTime.UtcNow - e2eStart).TotalSeconds;
-        var e2eCpu = CpuSnapshot.Take(samplers).CoresSince(e2eCpuStart);
-        var topStatements = statements ? await db.TopStatementsAsync(8, ct) : [];
-        var inboxAtEnd = await db.InboxEventsAsync(ct);
-        var e2eIngest = await e2eLoad;
-        await steady.EndAsync(ct);
-        var endToEnd = (storedAfter - storedBefore) / e2eElapsed;
+        // The ceiling is one backend inserting alone, into a scratch table of its own: not beside
+        // a backlog or a refresh round, and what the other phases store does not change it.
+        var e2e = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, Math.Max(5, 60 * scale), CeilingRows(a), "PostgreSQL", ct);
+        var endToEnd = e2e.StoredPerSecond;
 
         // Half of what the whole pipeline sustains, not of what ingestion alone accepts: above the
         // end-to-end rate the inbox grows and latency measures the backlog, not the pipeline.
@@ -150,7 +148,7 @@ public static class Program
         using var probeCts = new CancellationTokenSource();
         var probe = new FreshnessProbe(a.Ingest, probeKeys.Site, probeKeys.WriteKey, db, http);
         var probing = probe.RunAsync(probeCts.Token);
-        var halfStatementsOn = statements && await db.ResetStatementsAsync(ct);
+        var halfStatementsOn = await db.ResetStatementsAsync(ct);
         var halfCpuStart = CpuSnapshot.Take(samplers);
         using var secondsCts = new CancellationTokenSource();
         var halfSecondsSampling = new SecondSampler(dataSource).RunAsync(secondsCts.Token);
@@ -166,11 +164,20 @@ public static class Program
         // The same half rate, spread over many sites in small batches.
         var scaleResult = await SiteScale.RunAsync(a, dataSource, processor, half, Secs(45), steady, drain, ct);
         var horizontal = await Horizontal.RunAsync(a, db, runner, samplers, steady, Secs(25), ct);
+        // Last: its roles start and stop within it, and the plain phases run without them. The
+        // plain pipeline is emptied and left idle first: the horizontal phase's backlog and the
+        // refresher's recompute of it would otherwise share the cores with the TimescaleDB figures.
+        if (a.TimescaleConnectionString is not null)
+        {
+            await steady.BeginAsync("PostgreSQL pipeline emptied and idle before the TimescaleDB phase", ct);
+            await steady.EndAsync(ct);
+        }
+        var timescale = await TimescalePhase.RunAsync(a, Math.Max(5, 60 * scale), ct);
 
         await sampling.CancelAsync();
         await samplerTask;
-        var report = Report.Build(a, batchOne, saturation, endToEnd, e2eElapsed, inboxAtEnd, e2eIngest, half, halfLoad, probe, ceiling, naive, samplers,
-            new PhaseProfile(e2eCpu, halfCpu, topStatements, halfStatements, halfSeconds));
+        var report = Report.Build(a, batchOne, saturation, e2e, timescale, half, halfLoad, probe, naive, samplers,
+            new PhaseProfile(halfCpu, halfStatements, halfSeconds));
         var extra = ExtraPhases.Build(a, batchOne, scaleResult, horizontal);
         foreach (var (k, v) in extra.Json)
         {
@@ -178,6 +185,9 @@ public static class Program
         }
         return await WriteAsync(a, new Report(report.Json, report.Markdown + Environment.NewLine + extra.Markdown));
     }
+
+    /// <summary>Rows of each ceiling measurement.</summary>
+    public static int CeilingRows(Args a) => a.Quick ? 200_000 : 1_000_000;
 
     /// <summary>Writes bench/results/&lt;timestamp&gt;.json and .md and prints the markdown.</summary>
     private static async Task<int> WriteAsync(Args a, Report report)

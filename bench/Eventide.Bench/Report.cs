@@ -6,13 +6,15 @@ namespace Eventide.Bench;
 public sealed record Report(Dictionary<string, object> Json, string Markdown)
 {
     public static Report Build(
-        Args a, List<WrkComparison.Row> batchOne, Dictionary<int, LoadResult> saturation, double endToEnd, double e2eSeconds, long inboxAtEnd, LoadResult e2eIngest,
-        double halfTarget, LoadResult half, FreshnessProbe probe, double ceiling, double naive, List<ProcessSampler> processes,
+        Args a, List<WrkComparison.Row> batchOne, Dictionary<int, LoadResult> saturation, EndToEnd e2e, TimescalePhase.Result? timescale,
+        double halfTarget, LoadResult half, FreshnessProbe probe, double naive, List<ProcessSampler> processes,
         PhaseProfile profile)
     {
+        var endToEnd = e2e.StoredPerSecond;
         static string F(double v, string format = "N0") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
         var p = (List<double> s, double q) => Percentiles.Of(s, q);
-        var ratioCeiling = endToEnd / ceiling;
+        var ceiling = e2e.Ceiling;
+        var ratioCeiling = e2e.Ratio;
         var ratioNaive = endToEnd / naive;
         var halfP99 = p(half.LatenciesMs, 99);
         var freshP95 = p(probe.TableMs, 95);
@@ -22,6 +24,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         var targets = new List<(string Name, string Goal, string Measured, bool Met)>
         {
             ("end-to-end ÷ ceiling", "≥ 0.6", F(ratioCeiling, "F2"), ratioCeiling >= 0.6),
+            ("end-to-end ÷ ceiling on TimescaleDB", "≥ 0.6", timescale is null ? "not measured" : F(timescale.Ratio, "F2"), timescale?.Ratio >= 0.6),
             ("end-to-end ÷ naive", "≥ 20", F(ratioNaive, "F1"), ratioNaive >= 20),
             ("ack p99 at 50 % load", "≤ 25 ms", F(halfP99, "F1") + " ms", halfP99 <= 25),
             ("freshness p95 at 50 % load (events table)", "≤ 1000 ms", F(freshP95, "F0") + " ms", freshP95 <= 1000),
@@ -58,8 +61,8 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         md.AppendLine();
         md.AppendLine("| end to end and baselines | value |");
         md.AppendLine("|---|---:|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| end-to-end events/s stored (sustained {e2eSeconds:F0} s, ingest offered {F(e2eIngest.EventsPerSecond)}/s; inbox at end {inboxAtEnd:N0}) | {F(endToEnd)} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: server-side INSERT … SELECT rows/s | {F(ceiling)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| end-to-end events/s stored ({e2e.Describe()}) | {F(endToEnd)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: server-side INSERT … SELECT rows/s, just before / just after end to end (the ratio uses their mean) | {F(e2e.CeilingBefore)} / {F(e2e.CeilingAfter)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| naive: one INSERT per event, one connection, rows/s | {F(naive)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → events table p50 / p95 ({probe.TableMs.Count} probes, {probe.Lost} not seen in 10 s) | {F(p(probe.TableMs, 50))} ms / {F(freshP95)} ms |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → per-minute aggregate p50 / p95 | {F(p(probe.AggregateMs, 50))} ms / {F(p(probe.AggregateMs, 95))} ms |");
@@ -73,14 +76,14 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         md.AppendLine();
         md.AppendLine("| CPU by phase (cores of 2) | sustained end to end | 50 % load |");
         md.AppendLine("|---|---:|---:|");
-        foreach (var name in profile.EndToEndCores.Keys)
+        foreach (var name in e2e.Cores.Keys)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {profile.EndToEndCores[name]:F2} | {profile.HalfLoadCores.GetValueOrDefault(name):F2} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {e2e.Cores[name]:F2} | {profile.HalfLoadCores.GetValueOrDefault(name):F2} |");
         }
-        md.AppendLine(CultureInfo.InvariantCulture, $"| all | {profile.EndToEndCores.Values.Sum():F2} | {profile.HalfLoadCores.Values.Sum():F2} |");
-        Statements("database time during sustained load (pg_stat_statements)", profile.TopStatements);
+        md.AppendLine(CultureInfo.InvariantCulture, $"| all | {e2e.Cores.Values.Sum():F2} | {profile.HalfLoadCores.Values.Sum():F2} |");
+        Statements("database time during sustained load (pg_stat_statements)", e2e.TopStatements);
         Statements("database time during the 50 % load (pg_stat_statements)", profile.HalfLoadStatements);
-        var budget = CpuBudget.From(profile.EndToEndCores, profile.TopStatements, e2eIngest.EventsPerSecond, endToEnd, Environment.ProcessorCount, ceiling);
+        var budget = e2e.Budget();
         md.AppendLine();
         md.Append(budget.Markdown());
         if (profile.HalfLoadSeconds is { } seconds)
@@ -88,6 +91,8 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             md.AppendLine();
             md.Append(SecondSampler.Markdown("50 % load", half, seconds));
         }
+        md.AppendLine();
+        md.Append(TimescalePhase.Markdown(timescale));
         md.AppendLine();
         md.AppendLine("| target | goal | measured | met |");
         md.AppendLine("|---|---|---:|---|");
@@ -105,17 +110,19 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             ["half_load"] = Summary(half),
             ["half_load_target_events_per_s"] = halfTarget,
             ["end_to_end_events_per_s"] = endToEnd,
-            ["inbox_at_end_of_sustained_load"] = inboxAtEnd,
+            ["inbox_at_end_of_sustained_load"] = e2e.InboxAtEnd,
             ["ceiling_rows_per_s"] = ceiling,
+            ["ceiling_rows_per_s_before_and_after"] = new { before = e2e.CeilingBefore, after = e2e.CeilingAfter },
             ["naive_rows_per_s"] = naive,
             ["ratio_end_to_end_to_ceiling"] = ratioCeiling,
             ["ratio_end_to_end_to_naive"] = ratioNaive,
+            ["timescale"] = TimescalePhase.Json(timescale) ?? "not measured",
             ["freshness_table_ms"] = new { p50 = p(probe.TableMs, 50), p95 = freshP95, probes = probe.TableMs.Count, lost = probe.Lost },
             ["freshness_aggregate_ms"] = new { p50 = p(probe.AggregateMs, 50), p95 = p(probe.AggregateMs, 95) },
             ["processes"] = processes.Select(s => new { name = s.Name, peak_rss_mb = Math.Max(s.PeakRssBytes, s.HighWaterBytes()) / 1048576.0, cpu_cores = s.AverageCores() }).ToList(),
-            ["cpu_cores_end_to_end"] = profile.EndToEndCores,
+            ["cpu_cores_end_to_end"] = e2e.Cores,
             ["cpu_cores_half_load"] = profile.HalfLoadCores,
-            ["top_statements_end_to_end"] = profile.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
+            ["top_statements_end_to_end"] = e2e.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
             ["top_statements_half_load"] = profile.HalfLoadStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
             ["cpu_budget_end_to_end"] = new
             {
@@ -159,6 +166,6 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
     }
 }
 
-/// <summary>Where the time went: CPU per process in two phases and the costliest statements.</summary>
-public sealed record PhaseProfile(Dictionary<string, double> EndToEndCores, Dictionary<string, double> HalfLoadCores, List<StatementStats> TopStatements,
-    List<StatementStats> HalfLoadStatements, List<SecondSampler.Sample>? HalfLoadSeconds = null);
+/// <summary>Where the time went in the 50 % load phase: CPU per process, the costliest statements and its slowest seconds.</summary>
+public sealed record PhaseProfile(Dictionary<string, double> HalfLoadCores, List<StatementStats> HalfLoadStatements,
+    List<SecondSampler.Sample>? HalfLoadSeconds = null);
