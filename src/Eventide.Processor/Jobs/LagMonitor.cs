@@ -21,7 +21,6 @@ public sealed class LagMonitor(
                 {
                     metrics.PublishLag(cluster.Shards, await lag.ReadAsync(null, stoppingToken));
                 }
-                await Task.Delay(settings.LagRefresh, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -29,8 +28,18 @@ public sealed class LagMonitor(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                // The next refresh retries; the gauges keep the last reading meanwhile.
+                // The gauges keep the last reading meanwhile. The refresh interval applies after a
+                // failure too: a database that refuses connections fails each reading at once,
+                // and retrying without a pause spun a core and logged thousands of lines a second.
                 Log.BackgroundFailed(logger, ex, "lag");
+            }
+            try
+            {
+                await Task.Delay(settings.LagRefresh, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
