@@ -59,12 +59,14 @@ public class DatabaseOutageTests(ITestOutputHelper output)
         var wrong = during.Where(o => o.Status != 503 || !o.HasRetryAfter).ToList();
         var recovery = firstSuccess!.Value - up;
         output.WriteLine($"{during.Count} requests during the {Outage.TotalSeconds} s outage, slowest {during.Max(o => o.Elapsed).TotalMilliseconds:F0} ms; " +
-            $"first 202 {recovery.TotalMilliseconds:F0} ms after the database was back");
+            $"first 202 {recovery.TotalMilliseconds:F0} ms after the database was back; slowest sent at " +
+            string.Join(", ", during.OrderByDescending(o => o.Elapsed).Take(3).Select(o => $"{(o.StartedAt - down).TotalMilliseconds:F0} ms ({o.Elapsed.TotalMilliseconds:F0} ms, {o.Status})")) +
+            $"; the server was asked to start {(upCalled - down).TotalMilliseconds:F0} ms in");
         Assert.True(during.Count >= 50, $"only {during.Count} requests were sent during the outage");
         Assert.True(wrong.Count == 0, $"{wrong.Count} answers during the outage were not 503 with Retry-After: " +
             string.Join(", ", wrong.Take(5).Select(o => $"{o.Status} retry-after={o.HasRetryAfter}")));
         Assert.True(slow.Count == 0, $"{slow.Count} answers during the outage took 1 s or more: " +
-            string.Join(", ", slow.Take(5).Select(o => $"{o.Elapsed.TotalMilliseconds:F0} ms")));
+            string.Join(", ", slow.Take(5).Select(o => $"{o.Elapsed.TotalMilliseconds:F0} ms (status {o.Status}, sent {(o.StartedAt - down).TotalMilliseconds:F0} ms into the outage)")));
         Assert.True(recovery <= TimeSpan.FromSeconds(5), $"requests succeeded again only {recovery.TotalSeconds:F1} s after the database returned");
 
         // Processors resume by themselves: the backlog drains with the same processes.
