@@ -13,23 +13,32 @@ public sealed class PostgresInstallCopy : IDisposable
 {
     private readonly string _root;
 
-    private PostgresInstallCopy(string root, string bin)
+    private PostgresInstallCopy(string root, string bin, string extension)
     {
         _root = root;
         BinDirectory = bin;
+        ExtensionDirectory = extension;
     }
 
     /// <summary>The copied bin directory, for <see cref="PrivatePostgres.StartAsync"/>.</summary>
     public string BinDirectory { get; }
 
+    /// <summary>The copy's extension directory: the system's files linked, the extra ones written.</summary>
+    public string ExtensionDirectory { get; }
+
     /// <summary>Copies the installation of <see cref="PrivatePostgres.BinDirectory"/> and adds the
     /// given files (name → content) to its extension directory.</summary>
-    public static PostgresInstallCopy Create(IReadOnlyDictionary<string, string> extensionFiles)
+    public static PostgresInstallCopy Create(IReadOnlyDictionary<string, string> extensionFiles) =>
+        Create(extensionFiles, Path.GetFullPath(PrivatePostgres.BinDirectory), "/usr/share/postgresql");
+
+    /// <summary>The same from an installation at <paramref name="systemBin"/> whose share
+    /// directories are under <paramref name="shareRoot"/>: a test's own tree stands in for the system's.</summary>
+    public static PostgresInstallCopy Create(IReadOnlyDictionary<string, string> extensionFiles, string systemBin, string shareRoot)
     {
-        var systemBin = Path.GetFullPath(PrivatePostgres.BinDirectory);
+        ArgumentNullException.ThrowIfNull(extensionFiles);
         // Debian: /usr/lib/postgresql/15/bin, share /usr/share/postgresql/15, lib /usr/lib/postgresql/15/lib.
         var version = Path.GetFileName(Path.GetDirectoryName(systemBin))!;
-        var systemShare = Path.Combine("/usr/share/postgresql", version);
+        var systemShare = Path.Combine(shareRoot, version);
         var systemLib = Path.Combine(Path.GetDirectoryName(systemBin)!, "lib");
         if (!Directory.Exists(systemShare) || !Directory.Exists(systemLib))
         {
@@ -39,7 +48,8 @@ public sealed class PostgresInstallCopy : IDisposable
         var root = Path.Combine(Path.GetTempPath(), "eventide-pginstall-" + Guid.NewGuid().ToString("N")[..10]);
         var bin = Path.Combine(root, "usr/lib/postgresql", version, "bin");
         var share = Path.Combine(root, "usr/share/postgresql", version);
-        var copy = new PostgresInstallCopy(root, bin);
+        var extension = Path.Combine(share, "extension");
+        var copy = new PostgresInstallCopy(root, bin, extension);
         try
         {
             Directory.CreateDirectory(bin);
@@ -48,13 +58,15 @@ public sealed class PostgresInstallCopy : IDisposable
                 File.Copy(file, Path.Combine(bin, Path.GetFileName(file)));
             }
             File.CreateSymbolicLink(Path.Combine(root, "usr/lib/postgresql", version, "lib"), systemLib);
-            var extension = Path.Combine(share, "extension");
             Directory.CreateDirectory(extension);
             foreach (var entry in Directory.GetFileSystemEntries(systemShare).Where(e => Path.GetFileName(e) != "extension"))
             {
                 File.CreateSymbolicLink(Path.Combine(share, Path.GetFileName(entry)), entry);
             }
-            foreach (var file in Directory.GetFiles(Path.Combine(systemShare, "extension")))
+            // An extra file replaces the system's file of that name instead of being written through
+            // its link: with the real timescaledb installed, writing a stand-in's control file through
+            // the link overwrote the system's own, and the real extension was broken for everyone.
+            foreach (var file in Directory.GetFiles(Path.Combine(systemShare, "extension")).Where(f => !extensionFiles.ContainsKey(Path.GetFileName(f))))
             {
                 File.CreateSymbolicLink(Path.Combine(extension, Path.GetFileName(file)), file);
             }
