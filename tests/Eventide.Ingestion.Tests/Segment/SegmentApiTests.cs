@@ -268,6 +268,10 @@ public class SegmentApiTests(IngestionFixture fx) : IClassFixture<IngestionFixtu
     {
         var site = "faulty-" + Guid.NewGuid().ToString("N")[..8];
         var keys = await new SiteStore(fx.DataSource).CreateAsync(site, CancellationToken.None);
+        // One accepted message first, so that the key is cached: on a busy machine the first
+        // lookup of a new key can miss its budget and answer the write-key 503 instead.
+        var warm = await SegmentClient.PostAsync(fx.Host.Http, "/v1/track", $$"""{"event":"warm","userId":"u","messageId":"{{NewId()}}"}""", keys.WriteKey);
+        Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         // A real database error on the dead-letter insert, for this site only.
         await using (var fault = fx.DataSource.CreateCommand($$$"""
             CREATE FUNCTION eventide.test_refuse_dead_letters() RETURNS trigger LANGUAGE plpgsql AS
