@@ -70,13 +70,15 @@ public static class ProcessorCluster
         """);
 
     /// <summary>
-    /// Registers the actor system. With <c>Eventide:Cluster:Tls:Enabled</c> the PEM files are
+    /// Registers the actor system, with unpooled remoting buffers unless the environment
+    /// says otherwise (<see cref="RemotingBuffers"/>). With <c>Eventide:Cluster:Tls:Enabled</c> the PEM files are
     /// loaded and checked here, so a bad file fails the start with
     /// <see cref="ClusterTlsException"/> before anything listens.
     /// </summary>
     public static IServiceCollection AddProcessorCluster(this IServiceCollection services, EventideOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        RemotingBuffers.PreferUnpooled();
         var cluster = options.Cluster;
         var tls = cluster.Tls.Enabled ? ClusterTls.Load(cluster.Tls) : null;
         services.AddAkka(SystemName, (builder, provider) =>
