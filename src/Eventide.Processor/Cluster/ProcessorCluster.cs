@@ -71,8 +71,8 @@ public static class ProcessorCluster
 
     /// <summary>
     /// Registers the actor system, with unpooled remoting buffers unless the environment
-    /// says otherwise (<see cref="RemotingBuffers"/>). With <c>Eventide:Cluster:Tls:Enabled</c> the PEM files are
-    /// loaded and checked here, so a bad file fails the start with
+    /// says otherwise (<see cref="RemotingBuffers"/>). With <c>Eventide:Cluster:Tls:Enabled</c>
+    /// the PEM files are loaded and checked here, so a bad file fails the start with
     /// <see cref="ClusterTlsException"/> before anything listens.
     /// </summary>
     public static IServiceCollection AddProcessorCluster(this IServiceCollection services, EventideOptions options)
