@@ -9,7 +9,8 @@
 -- recorded; backend CPU, four rounds): 8.4-12.1 s against 11.2-14.6 s for the
 -- B-tree with its = ANY lookup, 17-29 % less, and in the end-to-end benchmark
 -- the record's insert fell from about half of the event insert's time to
--- about a third (docs/benchmark.md, "The dedupe record behind a hash index").
+-- about a third (docs/benchmark.md, "2026-12-03 17:28–19:20: the dedupe record
+-- behind a hash index").
 -- The lookup probes per key (ShardConsumer.SeenIdsSql): a hash index has no
 -- array search, so = ANY would recheck every match against the whole key list.
 -- New daily partitions take the index from the partitioned table.
