@@ -83,6 +83,12 @@ public sealed class Args
     /// </summary>
     public bool KeepData { get; private set; }
 
+    /// <summary>
+    /// The inbox high-water mark of the end-to-end phases' ingestion, in events: the inbox fills
+    /// to it, then ingestion refuses with Retry-After and the clients pause (EndToEnd).
+    /// </summary>
+    public long E2eHighWater { get; private set; } = 1_000_000;
+
     public static Args Parse(string[] args)
     {
         var a = new Args();
@@ -103,6 +109,7 @@ public sealed class Args
                 case "--machine": a.Machine = Next(); break;
                 case "--quick": a.Quick = true; break;
                 case "--keep-data": a.KeepData = true; break;
+                case "--e2e-high-water": a.E2eHighWater = long.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--only-rate": a.OnlyRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--only-seconds": a.OnlySeconds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--soak-minutes": a.SoakMinutes = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

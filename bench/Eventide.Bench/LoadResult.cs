@@ -6,6 +6,9 @@ public sealed class LoadResult
     public long AcceptedEvents;
     public long SentEvents;
     public long Failures;
+
+    /// <summary>Closed loop: the 503s with Retry-After a worker waited out before its next request.</summary>
+    public long RetryAfterWaits;
     public readonly Dictionary<int, long> ByStatus = [];
 
     /// <summary>The first message answered with each refusing status (the gRPC runner fills it).</summary>
@@ -33,6 +36,7 @@ public sealed class LoadResult
             AcceptedEvents += other.AcceptedEvents;
             SentEvents += other.SentEvents;
             Failures += other.Failures;
+            RetryAfterWaits += other.RetryAfterWaits;
             foreach (var (k, v) in other.ByStatus)
             {
                 ByStatus[k] = ByStatus.GetValueOrDefault(k) + v;

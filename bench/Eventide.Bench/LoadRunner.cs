@@ -12,6 +12,11 @@ namespace Eventide.Bench;
 /// </summary>
 public sealed class LoadRunner(Uri ingest, Workload workload)
 {
+    private long _accepted;
+
+    /// <summary>Events acknowledged so far by the runs of this runner, read while one runs.</summary>
+    public long AcceptedSoFar => Interlocked.Read(ref _accepted);
+
     public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
@@ -20,7 +25,14 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
     })
     { Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task<LoadResult> RunAsync(string phase, int connections, int batchSize, TimeSpan duration, double? eventsPerSecond, CancellationToken ct)
+    /// <summary>
+    /// Runs the load for <paramref name="duration"/>, or until <paramref name="stop"/> is
+    /// signalled. Closed loop, a worker answered 503 with <c>Retry-After</c> waits that long
+    /// before its next request, as the API asks of clients (ingestion's inbox high-water mark);
+    /// open loop keeps its schedule, so a refusal there shows as a failure, not a pause.
+    /// </summary>
+    public async Task<LoadResult> RunAsync(string phase, int connections, int batchSize, TimeSpan duration, double? eventsPerSecond,
+        CancellationToken ct, CancellationToken stop = default)
     {
         var total = new LoadResult();
         var stopwatch = Stopwatch.StartNew();
@@ -40,7 +52,7 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
             var random = new Random(w * 7919 + batchSize);
             var recent = new Guid[4096];
             var recentCount = 0;
-            while (stopwatch.Elapsed < duration && !ct.IsCancellationRequested)
+            while (stopwatch.Elapsed < duration && !ct.IsCancellationRequested && !stop.IsCancellationRequested)
             {
                 long intended;
                 if (intervalTicks > 0)
@@ -85,6 +97,12 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
                     local.SlowBySecond[second] = local.SlowBySecond.GetValueOrDefault(second) + 1;
                 }
                 Progress.Record(accepted, status == 202);
+                Interlocked.Add(ref _accepted, accepted);
+                if (status == 503 && intervalTicks == 0 && connection.RetryAfterSeconds > 0)
+                {
+                    local.RetryAfterWaits++;
+                    await WaitOutAsync(TimeSpan.FromSeconds(connection.RetryAfterSeconds), duration - stopwatch.Elapsed, stop, ct);
+                }
             }
             return local;
         }, ct)).ToArray();
@@ -97,5 +115,23 @@ public sealed class LoadRunner(Uri ingest, Workload workload)
         await progressCts.CancelAsync();
         await progress;
         return total;
+    }
+
+    /// <summary>The server's Retry-After, cut short by the end of the run or its stop.</summary>
+    private static async Task WaitOutAsync(TimeSpan retryAfter, TimeSpan left, CancellationToken stop, CancellationToken ct)
+    {
+        var wait = retryAfter < left ? retryAfter : left;
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, ct);
+        try
+        {
+            await Task.Delay(wait, either.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
     }
 }

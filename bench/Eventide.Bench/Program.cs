@@ -103,12 +103,13 @@ public static class Program
         }
         if (a.Only == "e2e")
         {
-            var alone = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, Math.Max(5, 60 * scale), CeilingRows(a), "PostgreSQL", ct);
+            var alone = await EndToEnd.WithOwnIngestionAsync(a, db, steady, workload, samplers, Math.Max(5, 60 * scale), ct);
             return await Finish(await WriteAsync(a, new Report(new Dictionary<string, object>
             {
                 ["ceiling_rows_per_s"] = new { before = alone.CeilingBefore, after = alone.CeilingAfter },
                 ["end_to_end_events_per_s"] = alone.StoredPerSecond,
                 ["ratio_end_to_end_to_ceiling"] = alone.Ratio,
+                ["inbox_high_water"] = new { mark = alone.HighWater, reached = alone.MarkReached, fill_seconds = alone.FillSeconds, inbox_at_start = alone.InboxAtStart, retry_after_waits = alone.Ingest.RetryAfterWaits },
             }, alone.Markdown("PostgreSQL", "into a scratch copy of events", alone.Budget()))));
         }
         if (a.Only == "timescale")
@@ -138,7 +139,7 @@ public static class Program
 
         // The ceiling is one backend inserting alone, into a scratch table of its own: not beside
         // a backlog or a refresh round, and what the other phases store does not change it.
-        var e2e = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, Math.Max(5, 60 * scale), CeilingRows(a), "PostgreSQL", ct);
+        var e2e = await EndToEnd.WithOwnIngestionAsync(a, db, steady, workload, samplers, Math.Max(5, 60 * scale), ct);
         var endToEnd = e2e.StoredPerSecond;
 
         // Half of what the whole pipeline sustains, not of what ingestion alone accepts: above the

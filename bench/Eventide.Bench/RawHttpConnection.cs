@@ -33,6 +33,9 @@ public sealed class RawHttpConnection(Uri server) : IDisposable
 
     private byte[] _request = new byte[HeadRoom + 4 * 1024];
 
+    /// <summary>The last answer's <c>Retry-After</c> in whole seconds; 0 when it had none.</summary>
+    public int RetryAfterSeconds { get; private set; }
+
     /// <summary>
     /// <c>POST path HTTP/1.1</c>, the Host, the JSON content type and the bearer, up to and
     /// including <c>Content-Length: </c>: everything of a request's head but the length.
@@ -107,7 +110,8 @@ public sealed class RawHttpConnection(Uri server) : IDisposable
             end = await ReceiveAsync(socket, end, ct);
         }
         var bodyStart = headEnd + HeadEnd.Length;
-        var (status, length, chunked, close) = ParseHead(_buffer.AsSpan(0, headEnd));
+        var (status, length, chunked, close, retryAfter) = ParseHead(_buffer.AsSpan(0, headEnd));
+        RetryAfterSeconds = retryAfter;
         long accepted;
         if (chunked)
         {
@@ -147,14 +151,14 @@ public sealed class RawHttpConnection(Uri server) : IDisposable
         return n == 0 ? throw new IOException("the server closed the connection") : end + n;
     }
 
-    private static (int Status, int Length, bool Chunked, bool Close) ParseHead(ReadOnlySpan<byte> head)
+    private static (int Status, int Length, bool Chunked, bool Close, int RetryAfter) ParseHead(ReadOnlySpan<byte> head)
     {
         // "HTTP/1.1 202 Accepted"
         if (head.Length < 12 || !Utf8Parser.TryParse(head.Slice(9, 3), out int status, out _))
         {
             throw new FormatException("not an HTTP/1.1 status line");
         }
-        int length = 0;
+        int length = 0, retryAfter = 0;
         bool chunked = false, close = false;
         foreach (var range in head.Split("\r\n"u8))
         {
@@ -178,8 +182,12 @@ public sealed class RawHttpConnection(Uri server) : IDisposable
             {
                 close = Ascii.EqualsIgnoreCase(value, "close"u8);
             }
+            else if (Ascii.EqualsIgnoreCase(name, "retry-after"u8))
+            {
+                Utf8Parser.TryParse(value, out retryAfter, out _);
+            }
         }
-        return (status, length, chunked, close);
+        return (status, length, chunked, close, retryAfter);
     }
 
     /// <summary>The number after "accepted": in the answer, without parsing the JSON.</summary>

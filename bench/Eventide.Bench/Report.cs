@@ -63,6 +63,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
         md.AppendLine("|---|---:|");
         md.AppendLine(CultureInfo.InvariantCulture, $"| end-to-end events/s stored ({e2e.Describe()}) | {F(endToEnd)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: server-side INSERT … SELECT rows/s, just before / just after end to end (the ratio uses their mean) | {F(e2e.CeilingBefore)} / {F(e2e.CeilingAfter)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| peak RSS of the end-to-end phase's own ingestion | {F(e2e.IngestionRssMb)} MB |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| naive: one INSERT per event, one connection, rows/s | {F(naive)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → events table p50 / p95 ({probe.TableMs.Count} probes, {probe.Lost} not seen in 10 s) | {F(p(probe.TableMs, 50))} ms / {F(freshP95)} ms |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| freshness ack → per-minute aggregate p50 / p95 | {F(p(probe.AggregateMs, 50))} ms / {F(p(probe.AggregateMs, 95))} ms |");
@@ -111,6 +112,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             ["half_load_target_events_per_s"] = halfTarget,
             ["end_to_end_events_per_s"] = endToEnd,
             ["inbox_at_end_of_sustained_load"] = e2e.InboxAtEnd,
+            ["inbox_high_water_of_sustained_load"] = new { mark = e2e.HighWater, reached = e2e.MarkReached, fill_seconds = e2e.FillSeconds, inbox_at_start = e2e.InboxAtStart, retry_after_waits = e2e.Ingest.RetryAfterWaits, ingestion_peak_rss_mb = e2e.IngestionRssMb },
             ["ceiling_rows_per_s"] = ceiling,
             ["ceiling_rows_per_s_before_and_after"] = new { before = e2e.CeilingBefore, after = e2e.CeilingAfter },
             ["naive_rows_per_s"] = naive,

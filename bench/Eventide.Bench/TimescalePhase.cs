@@ -44,6 +44,8 @@ public static class TimescalePhase
         {
             ["Eventide__Database__ConnectionString"] = cs,
             ["Eventide__Database__Timescale"] = "Required",
+            // The end-to-end phase's mark (EndToEnd): the clients pause once the inbox holds that many.
+            ["Eventide__Ingestion__InboxHighWater"] = a.E2eHighWater.ToString(CultureInfo.InvariantCulture),
             ["Eventide__Ingestion__GrpcListen"] = $"http://127.0.0.1:{ProcessorFleet.FreePort().ToString(CultureInfo.InvariantCulture)}",
             ["Eventide__Cluster__Hostname"] = "127.0.0.1",
             ["Eventide__Cluster__Port"] = ProcessorFleet.FreePort().ToString(CultureInfo.InvariantCulture),
@@ -70,7 +72,7 @@ public static class TimescalePhase
             Progress.Phase("TimescaleDB: warm-up");
             await runner.RunAsync("TimescaleDB warm-up", a.Connections, 100, TimeSpan.FromSeconds(5), null, ct);
 
-            var e2e = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, e2eSeconds, Program.CeilingRows(a), "TimescaleDB", ct);
+            var e2e = await EndToEnd.MeasureAsync(db, steady, runner, samplers, a.Connections, e2eSeconds, Program.CeilingRows(a), "TimescaleDB", a.E2eHighWater, ct);
             Progress.Say(string.Create(CultureInfo.InvariantCulture,
                 $"    TimescaleDB: ceiling {e2e.CeilingBefore:N0} / {e2e.CeilingAfter:N0} rows/s, end to end {e2e.StoredPerSecond:N0} events/s ({e2e.Ratio:F2})"));
             Progress.Phase("TimescaleDB: stopping its roles");
@@ -111,6 +113,7 @@ public static class TimescalePhase
         ratio_end_to_end_to_ceiling = r.Ratio,
         accepted_events_per_s = r.EndToEnd.AcceptedPerSecond,
         inbox_at_end = r.EndToEnd.InboxAtEnd,
+        inbox_high_water = new { mark = r.EndToEnd.HighWater, reached = r.EndToEnd.MarkReached, fill_seconds = r.EndToEnd.FillSeconds, inbox_at_start = r.EndToEnd.InboxAtStart, retry_after_waits = r.EndToEnd.Ingest.RetryAfterWaits },
         cpu_cores = r.EndToEnd.Cores,
         top_statements = r.EndToEnd.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
         micros_per_event = r.EndToEnd.Budget().MicrosPerEvent,

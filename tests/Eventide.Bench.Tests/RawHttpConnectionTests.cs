@@ -63,6 +63,29 @@ public class RawHttpConnectionTests
         });
     }
 
+    [Fact]
+    public async Task PostAsync_keeps_the_last_answer_s_Retry_After()
+    {
+        var answers = new[]
+        {
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 2\r\n\r\n{}",
+            "HTTP/1.1 202 Accepted\r\nContent-Length: 14\r\n\r\n{\"accepted\":1}",
+        };
+        await using var server = await ScriptedServer.StartAsync(answers);
+        using var connection = new RawHttpConnection(server.Uri);
+        var head = RawHttpConnection.HeadPrefix(server.Uri, "/v1/events", "key-1");
+        var seen = new List<(int Status, long Accepted, int RetryAfter)>();
+
+        foreach (var _ in answers)
+        {
+            "[]"u8.CopyTo(connection.Body(2));
+            var (status, accepted) = await connection.PostAsync(head, 2, CancellationToken.None);
+            seen.Add((status, accepted, connection.RetryAfterSeconds));
+        }
+
+        Assert.Equal([(503, 0L, 5), (202, 1L, 0)], seen);
+    }
+
     private static int IndexOf(List<byte> bytes, byte[] pattern)
     {
         for (var i = 0; i + pattern.Length <= bytes.Count; i++)
