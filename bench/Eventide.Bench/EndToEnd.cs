@@ -108,7 +108,18 @@ public sealed record EndToEnd(double StoredPerSecond, double Seconds, long Inbox
 
     /// <summary>The report's line for the phase.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"sustained {Seconds:F0} s from {(MarkReached ? "the inbox's reaching" : "the inbox's not reaching")} ingestion's high-water mark of {HighWater:N0} events, {FillSeconds:F0} s into the load; offered flat out by clients that wait out Retry-After ({Ingest.RetryAfterWaits:N0} waits): ingestion accepted {AcceptedPerSecond:N0}/s; inbox {InboxAtStart:N0} at the start, {InboxAtEnd:N0} at the end");
+        $"sustained {Seconds:F0} s from {(MarkReached ? "the inbox's reaching" : "the fill's limit, the inbox short of")} ingestion's high-water mark of {HighWater:N0} events, {FillSeconds:F0} s into the load; offered flat out by clients that wait out Retry-After ({Ingest.RetryAfterWaits:N0} waits): ingestion accepted {AcceptedPerSecond:N0}/s; inbox {InboxAtStart:N0} at the start, {InboxAtEnd:N0} at the end");
+
+    /// <summary>The JSON reports' account of the mark: its size, whether and when the inbox reached it, the waits.</summary>
+    public object HighWaterJson() => new
+    {
+        mark = HighWater,
+        reached = MarkReached,
+        fill_seconds = FillSeconds,
+        inbox_at_start = InboxAtStart,
+        retry_after_waits = Ingest.RetryAfterWaits,
+        ingestion_peak_rss_mb = double.IsNaN(IngestionRssMb) ? (double?)null : IngestionRssMb,
+    };
 
     /// <summary>
     /// The phase's tables: rate, ceiling and ratio; cores by process; top statements; the CPU

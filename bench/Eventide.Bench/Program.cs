@@ -109,7 +109,7 @@ public static class Program
                 ["ceiling_rows_per_s"] = new { before = alone.CeilingBefore, after = alone.CeilingAfter },
                 ["end_to_end_events_per_s"] = alone.StoredPerSecond,
                 ["ratio_end_to_end_to_ceiling"] = alone.Ratio,
-                ["inbox_high_water"] = new { mark = alone.HighWater, reached = alone.MarkReached, fill_seconds = alone.FillSeconds, inbox_at_start = alone.InboxAtStart, retry_after_waits = alone.Ingest.RetryAfterWaits },
+                ["inbox_high_water"] = alone.HighWaterJson(),
             }, alone.Markdown("PostgreSQL", "into a scratch copy of events", alone.Budget()))));
         }
         if (a.Only == "timescale")

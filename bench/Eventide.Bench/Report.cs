@@ -112,7 +112,7 @@ public sealed record Report(Dictionary<string, object> Json, string Markdown)
             ["half_load_target_events_per_s"] = halfTarget,
             ["end_to_end_events_per_s"] = endToEnd,
             ["inbox_at_end_of_sustained_load"] = e2e.InboxAtEnd,
-            ["inbox_high_water_of_sustained_load"] = new { mark = e2e.HighWater, reached = e2e.MarkReached, fill_seconds = e2e.FillSeconds, inbox_at_start = e2e.InboxAtStart, retry_after_waits = e2e.Ingest.RetryAfterWaits, ingestion_peak_rss_mb = e2e.IngestionRssMb },
+            ["inbox_high_water_of_sustained_load"] = e2e.HighWaterJson(),
             ["ceiling_rows_per_s"] = ceiling,
             ["ceiling_rows_per_s_before_and_after"] = new { before = e2e.CeilingBefore, after = e2e.CeilingAfter },
             ["naive_rows_per_s"] = naive,

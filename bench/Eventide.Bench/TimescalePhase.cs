@@ -113,7 +113,7 @@ public static class TimescalePhase
         ratio_end_to_end_to_ceiling = r.Ratio,
         accepted_events_per_s = r.EndToEnd.AcceptedPerSecond,
         inbox_at_end = r.EndToEnd.InboxAtEnd,
-        inbox_high_water = new { mark = r.EndToEnd.HighWater, reached = r.EndToEnd.MarkReached, fill_seconds = r.EndToEnd.FillSeconds, inbox_at_start = r.EndToEnd.InboxAtStart, retry_after_waits = r.EndToEnd.Ingest.RetryAfterWaits },
+        inbox_high_water = r.EndToEnd.HighWaterJson(),
         cpu_cores = r.EndToEnd.Cores,
         top_statements = r.EndToEnd.TopStatements.Select(st => new { query = st.Query, calls = st.Calls, total_ms = st.TotalMs, mean_ms = st.MeanMs, rows = st.Rows, share_percent = st.SharePercent }).ToList(),
         micros_per_event = r.EndToEnd.Budget().MicrosPerEvent,

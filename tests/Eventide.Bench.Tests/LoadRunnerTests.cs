@@ -12,7 +12,7 @@ public class LoadRunnerTests
     {
         // Every answer is a refusal asking for 30 s: a worker that did not wait would post
         // thousands of requests before the stop.
-        await using var server = await ScriptedServer.StartAsync(Refused);
+        await using var server = ScriptedServer.Start(Refused);
 
         var (result, _) = await RunUntilAsync(server, connections: 2, _ => server.Requests >= 2);
 
@@ -26,7 +26,7 @@ public class LoadRunnerTests
     [Fact]
     public async Task Accepted_events_are_counted_while_the_run_goes_on()
     {
-        await using var server = await ScriptedServer.StartAsync(Accepted);
+        await using var server = ScriptedServer.Start(Accepted);
 
         var (result, runner) = await RunUntilAsync(server, connections: 1, r => r.AcceptedSoFar >= 50);
 

@@ -8,7 +8,7 @@ namespace Eventide.Bench.Tests;
 /// <summary>
 /// An HTTP/1.1 server on loopback that answers each request it reads, on any keep-alive
 /// connection, with the next of a fixed list of raw responses (the last one again once the
-/// list is used up), and counts the requests.
+/// list is used up), and keeps each request's head and body.
 /// </summary>
 internal sealed class ScriptedServer : IAsyncDisposable
 {
@@ -16,7 +16,8 @@ internal sealed class ScriptedServer : IAsyncDisposable
     private readonly string[] _answers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
-    private int _requests;
+    private readonly List<(string Head, string Body)> _received = [];
+    private int _connections;
 
     private ScriptedServer(TcpListener listener, string[] answers)
     {
@@ -29,13 +30,37 @@ internal sealed class ScriptedServer : IAsyncDisposable
     public Uri Uri { get; }
 
     /// <summary>Requests read so far.</summary>
-    public int Requests => Volatile.Read(ref _requests);
+    public int Requests
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.Count;
+            }
+        }
+    }
 
-    public static Task<ScriptedServer> StartAsync(params string[] answers)
+    /// <summary>The requests read so far, in the order they were answered: the head (up to the blank line) and the body.</summary>
+    public IReadOnlyList<(string Head, string Body)> Received
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    public static ScriptedServer Start(params string[] answers)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return Task.FromResult(new ScriptedServer(listener, answers));
+        return new ScriptedServer(listener, answers);
     }
 
     private async Task AcceptAsync()
@@ -46,6 +71,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
                 connections.Add(ServeAsync(client));
             }
         }
@@ -87,8 +113,14 @@ internal sealed class ScriptedServer : IAsyncDisposable
                     }
                     pending.AddRange(buffer.AsSpan(0, n).ToArray());
                 }
+                var body = Encoding.UTF8.GetString([.. pending.Skip(headEnd + 4).Take(length)]);
                 pending.RemoveRange(0, headEnd + 4 + length);
-                var index = Interlocked.Increment(ref _requests) - 1;
+                int index;
+                lock (_received)
+                {
+                    index = _received.Count;
+                    _received.Add((head, body));
+                }
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(_answers[Math.Min(index, _answers.Length - 1)]), _stop.Token);
             }
         }
